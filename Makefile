@@ -1,0 +1,29 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+DATA_DIR ?= data
+
+.PHONY: setup demo test lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: setup
+	CARREFOUR_DATA_DIR=$(DATA_DIR) $(BIN)/carrefour demo --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check aggregator endpoint sample_platforms tests
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check aggregator endpoint sample_platforms tests
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache *.egg-info

@@ -1,0 +1,61 @@
+"""The aggregate: the store, the search index and the state database, opened together.
+
+Publishing a record goes through here so that the three never disagree: the store first (the
+source of truth), then the listing, then the index derived from the store.
+"""
+
+from __future__ import annotations
+
+from aggregator.enrich.themes import ThemeScheme, load_theme_scheme
+from aggregator.index.document import IndexDocument
+from aggregator.index.from_store import document_from_triples
+from aggregator.index.tantivy import TantivyIndex
+from aggregator.innovation_graph import RecordContext, innovation_triples
+from aggregator.mapped import MappedRecord
+from aggregator.settings import Settings
+from aggregator.state import StateDB
+from aggregator.store.oxigraph import OxigraphStore, graph_iri
+
+
+class Aggregate:
+    def __init__(self, settings: Settings, read_only: bool = False) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = OxigraphStore(settings.store_dir, read_only=read_only)
+        self.index = TantivyIndex(settings.index_dir)
+        self.state = StateDB(settings.state_path)
+        self.themes: ThemeScheme = load_theme_scheme(settings.vocab_dir)
+
+    def close(self) -> None:
+        self.store.flush()
+        self.state.close()
+
+    def record_uri(self, record_id: str) -> str:
+        return f"{self.settings.base_url}/id/innovation/{record_id}"
+
+    def put(self, mapped: MappedRecord, ctx: RecordContext) -> IndexDocument:
+        """Store a mapped record and return its search document (the caller indexes in batches)."""
+        triples = innovation_triples(mapped, ctx, self.themes)
+        self.store.replace_graph(graph_iri(ctx.uri), triples)
+        document = document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, triples)
+        self.state.publish(ctx.record_id, ctx.source_id, self.sets_of(document))
+        return document
+
+    def withdraw(self, record_id: str, source_id: str) -> None:
+        """The source deleted the record: empty its graph, keep a tombstone in the listing."""
+        self.store.drop_graph(graph_iri(self.record_uri(record_id)))
+        self.state.publish(record_id, source_id, [], deleted=True)
+
+    @staticmethod
+    def sets_of(document: IndexDocument) -> list[str]:
+        sets = [f"source:{document.source}"]
+        sets += [f"theme:{code}" for code in document.theme]
+        sets += [f"theme:{code.replace('/', ':')}" for code in document.subtheme]
+        return sets
+
+    def document(self, record_id: str) -> IndexDocument | None:
+        row = self.state.published_row(record_id)
+        if row is None or row.deleted:
+            return None
+        uri = self.record_uri(record_id)
+        return document_from_triples(record_id, uri, row.source_id, self.store.graph_triples(graph_iri(uri)))

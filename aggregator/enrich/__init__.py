@@ -1,0 +1,1 @@
+"""Enrichment of mapped records: aligning tags to themes (later: places, duplicates)."""
