@@ -5,9 +5,19 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA_DIR ?= data
 
-.PHONY: setup demo test lint clean
+.PHONY: setup assets demo test lint clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed assets
+
+# Front-end libraries come from the npm registry and are copied next to our own static files:
+# the portal must work with no CDN.
+assets: endpoint/static/vendor/.installed
+
+endpoint/static/vendor/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p endpoint/static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/. endpoint/static/vendor/leaflet/
+	touch $@
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,4 +36,4 @@ lint: setup
 	$(BIN)/ruff check aggregator endpoint sample_platforms tests
 
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .pytest_cache *.egg-info
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache *.egg-info node_modules endpoint/static/vendor
