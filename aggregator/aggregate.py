@@ -27,7 +27,7 @@ class Aggregate:
         self.themes: ThemeScheme = load_theme_scheme(settings.vocab_dir)
 
     def close(self) -> None:
-        self.store.flush()
+        self.store.close()
         self.state.close()
 
     def record_uri(self, record_id: str) -> str:

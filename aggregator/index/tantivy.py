@@ -71,9 +71,9 @@ class TantivyIndex:
         with self._write_lock:
             writer = self._index.writer(heap_size=64_000_000, num_threads=1)
             for doc_id in deletions:
-                writer.delete_documents("id", doc_id)
+                writer.delete_documents_by_term("id", doc_id)
             for doc in upserts:
-                writer.delete_documents("id", doc.id)
+                writer.delete_documents_by_term("id", doc.id)
                 writer.add_document(self._to_tantivy(doc))
             writer.commit()
             writer.wait_merging_threads()

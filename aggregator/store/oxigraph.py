@@ -14,6 +14,7 @@ def graph_iri(record_uri: str) -> str:
 
 class OxigraphStore:
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        self.read_only = read_only
         if path is None:
             self._store = ox.Store()
         elif read_only:
@@ -50,6 +51,13 @@ class OxigraphStore:
 
     def flush(self) -> None:
         self._store.flush()
+
+    def close(self) -> None:
+        """Release the on-disk lock now rather than at garbage collection, so the store can be reopened."""
+        if self._store is not None:
+            if not self.read_only:
+                self._store.flush()
+            self._store = None  # type: ignore[assignment]
 
 
 def _ntriple(triple: ox.Triple) -> str:
