@@ -1,0 +1,1 @@
+"""Local sample platforms imitating the real sources of the Carrefour des innovations sociales."""
