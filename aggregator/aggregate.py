@@ -44,7 +44,10 @@ class Aggregate:
     def withdraw(self, record_id: str, source_id: str) -> None:
         """The source deleted the record: empty its graph, keep a tombstone in the listing."""
         self.store.drop_graph(graph_iri(self.record_uri(record_id)))
-        self.state.publish(record_id, source_id, [], deleted=True)
+        # The tombstone keeps the record's sets: a partner harvesting one set must see the deletion.
+        previous = self.state.published_row(record_id)
+        sets = list(previous.sets) if previous else [f"source:{source_id}"]
+        self.state.publish(record_id, source_id, sets, deleted=True)
 
     @staticmethod
     def sets_of(document: IndexDocument) -> list[str]:

@@ -16,10 +16,19 @@ console = Console(stderr=True)
 
 
 @click.group()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Dossier des données (défaut : $CARREFOUR_DATA_DIR, sinon ./data).")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, exists=True), default=None,
-              help="Fichier de réglages TOML (voir docs/settings.md).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Dossier des données (défaut : $CARREFOUR_DATA_DIR, sinon ./data).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="Fichier de réglages TOML (voir docs/settings.md).",
+)
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, config_file: Path | None) -> None:
     """Carrefour : moissonne, relie et republie les innovations sociales."""
@@ -44,9 +53,7 @@ def _load_sources(settings: Settings, wanted: tuple[str, ...] = ()):  # type: ig
         raise click.ClickException(str(exc)) from exc
     unknown = [s for s in wanted if s not in sources]
     if unknown:
-        raise click.ClickException(
-            f"source(s) inconnue(s) : {', '.join(unknown)} (voir « carrefour sources »)"
-        )
+        raise click.ClickException(f"source(s) inconnue(s) : {', '.join(unknown)} (voir « carrefour sources »)")
     return [sources[s] for s in wanted] if wanted else list(sources.values())
 
 
@@ -60,14 +67,21 @@ def run_harvest(settings: Settings, wanted: tuple[str, ...] = ()) -> bool:
     client = HttpClient(settings)
     runs = []
     try:
-        with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console) as progress:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
             for source in sources:
                 task = progress.add_task(source.id, total=None, counts="")
 
                 def show(run, task=task):  # type: ignore[no-untyped-def]
-                    progress.update(task, counts=f"{run.seen} notices ({run.new} nouvelles, "
-                                                 f"{run.unchanged} inchangées)")
+                    progress.update(
+                        task, counts=f"{run.seen} notices ({run.new} nouvelles, {run.unchanged} inchangées)"
+                    )
 
                 run = harvest_source(aggregate, source, client, show)
                 progress.update(task, total=1, completed=1, counts=f"{run.seen} notices — {run.status}")
@@ -79,8 +93,15 @@ def run_harvest(settings: Settings, wanted: tuple[str, ...] = ()) -> bool:
     for column in ("source", "état", "nouvelles", "modifiées", "inchangées", "supprimées", "en échec"):
         table.add_column(column, justify="right" if column not in ("source", "état") else "left")
     for run in runs:
-        table.add_row(run.source_id, run.status, str(run.new), str(run.updated), str(run.unchanged),
-                      str(run.deleted), str(run.failed))
+        table.add_row(
+            run.source_id,
+            run.status,
+            str(run.new),
+            str(run.updated),
+            str(run.unchanged),
+            str(run.deleted),
+            str(run.failed),
+        )
     console.print(table)
     for run in runs:
         for error in run.errors[:5]:
@@ -120,8 +141,18 @@ def runs(settings: Settings) -> None:
     for column in ("n°", "source", "début", "fin", "état", "nouv.", "modif.", "inch.", "suppr.", "échecs"):
         table.add_column(column)
     for run in aggregate.state.runs():
-        table.add_row(str(run.id), run.source_id, run.started, run.ended or "", run.status, str(run.new),
-                      str(run.updated), str(run.unchanged), str(run.deleted), str(run.failed))
+        table.add_row(
+            str(run.id),
+            run.source_id,
+            run.started,
+            run.ended or "",
+            run.status,
+            str(run.new),
+            str(run.updated),
+            str(run.unchanged),
+            str(run.deleted),
+            str(run.failed),
+        )
     aggregate.close()
     Console().print(table)
 
@@ -146,9 +177,11 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     app = create_app(settings)
     base = f"http://{host}:{port}"
-    console.print(f"\n[bold green]Carrefour est en ligne[/bold green]\n"
-                  f"  Recherche : {base}/\n  OAI-PMH   : {base}/oai?verb=Identify\n"
-                  f"  SPARQL    : {base}/sparql\n(Ctrl+C pour arrêter)\n")
+    console.print(
+        f"\n[bold green]Carrefour est en ligne[/bold green]\n"
+        f"  Recherche : {base}/\n  OAI-PMH   : {base}/oai?verb=Identify\n"
+        f"  SPARQL    : {base}/sparql\n(Ctrl+C pour arrêter)\n"
+    )
     waitress_serve(app, host=host, port=port, threads=8, _quiet=True)
 
 

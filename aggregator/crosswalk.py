@@ -71,8 +71,10 @@ class Crosswalk:
             selectors = [key for key in spec if key in SELECTORS]
             unknown = [key for key in spec if key not in SELECTORS and key not in OPTIONS]
             if unknown:
-                raise fail(f"{name}:", f"option « {unknown[0]} » inconnue dans « {name} » "
-                                        f"(options : {', '.join(SELECTORS + OPTIONS)})")
+                raise fail(
+                    f"{name}:",
+                    f"option « {unknown[0]} » inconnue dans « {name} » (options : {', '.join(SELECTORS + OPTIONS)})",
+                )
             if len(selectors) != 1:
                 raise fail(f"{name}:", f"« {name} » doit avoir exactement un sélecteur parmi {', '.join(SELECTORS)}")
             selector = selectors[0]
@@ -128,7 +130,10 @@ _PATH_STEP = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?")
 
 
 def _parse_path(expression: str) -> list[tuple[str, str | None]]:
-    """``a.b[].c`` or ``tags[scheme=https://x/y].label``: keys, ``[]`` for every item, ``[k=v]`` to filter."""
+    """``a.b[].c``, ``a[0]`` or ``tags[scheme=https://x/y].label``.
+
+    Keys are separated by dots; ``[]`` takes every item, ``[n]`` one item, ``[k=v]`` the items where k is v.
+    """
     steps, position = [], 0
     while position < len(expression):
         match = _PATH_STEP.match(expression, position)
@@ -157,14 +162,22 @@ def _walk(data: Any, steps: list[tuple[str, str | None]]) -> list[Any]:
             items = value if isinstance(value, list) else [value]
             if selector == "":
                 following.extend(items)
+            elif selector.lstrip("-").isdigit():
+                position = int(selector)
+                if -len(items) <= position < len(items):
+                    following.append(items[position])
             else:
                 wanted_key, _, wanted = selector.partition("=")
-                following.extend(i for i in items if isinstance(i, dict) and str(i.get(wanted_key)) == wanted)
+                following.extend(i for i in items if isinstance(i, dict) and _as_text(i.get(wanted_key)) == wanted)
         current = following
     flat = []
     for value in current:
         flat.extend(value if isinstance(value, list) else [value])
     return flat
+
+
+def _as_text(value: Any) -> str:
+    return "null" if value is None else str(value)
 
 
 class _Payload:

@@ -117,8 +117,17 @@ class StateDB:
                    content_hash=excluded.content_hash, datestamp=excluded.datestamp,
                    deleted=excluded.deleted, url=excluded.url, last_changed=excluded.last_changed""",
             (
-                record.source_id, record.identifier, record_id, record.payload, record.media_type,
-                record.content_hash, record.datestamp, int(record.deleted), record.url, now, now,
+                record.source_id,
+                record.identifier,
+                record_id,
+                record.payload,
+                record.media_type,
+                record.content_hash,
+                record.datestamp,
+                int(record.deleted),
+                record.url,
+                now,
+                now,
             ),
         )
 
@@ -160,8 +169,9 @@ class StateDB:
             clauses.append("datestamp <= ?")
             args.append(until)
         if set_spec:
-            clauses.append("(source_id = ? OR EXISTS (SELECT 1 FROM json_each(sets) WHERE value = ?))")
-            args.extend([set_spec, set_spec])
+            # A record lists every level of its hierarchical sets (theme:ENV and theme:ENV:ALI).
+            clauses.append("EXISTS (SELECT 1 FROM json_each(sets) WHERE value = ?)")
+            args.append(set_spec)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._db.execute(
             f"SELECT record_id, source_id, datestamp, deleted, sets FROM published {where} "
@@ -170,8 +180,13 @@ class StateDB:
         ).fetchall()
         return [PublishedRow(r[0], r[1], r[2], bool(r[3]), tuple(json.loads(r[4]))) for r in rows]
 
-    def count_published(self, from_: str | None = None, until: str | None = None,
-                        set_spec: str | None = None, include_deleted: bool = True) -> int:
+    def count_published(
+        self,
+        from_: str | None = None,
+        until: str | None = None,
+        set_spec: str | None = None,
+        include_deleted: bool = True,
+    ) -> int:
         clauses, args = [], []
         if from_:
             clauses.append("datestamp >= ?")
@@ -180,8 +195,9 @@ class StateDB:
             clauses.append("datestamp <= ?")
             args.append(until)
         if set_spec:
-            clauses.append("(source_id = ? OR EXISTS (SELECT 1 FROM json_each(sets) WHERE value = ?))")
-            args.extend([set_spec, set_spec])
+            # A record lists every level of its hierarchical sets (theme:ENV and theme:ENV:ALI).
+            clauses.append("EXISTS (SELECT 1 FROM json_each(sets) WHERE value = ?)")
+            args.append(set_spec)
         if not include_deleted:
             clauses.append("deleted = 0")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -194,14 +210,26 @@ class StateDB:
         ).fetchone()
         return PublishedRow(r[0], r[1], r[2], bool(r[3]), tuple(json.loads(r[4]))) if r else None
 
+    def set_specs(self) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT value FROM published, json_each(published.sets) ORDER BY value")
+        return [r[0] for r in rows]
+
     def earliest_datestamp(self) -> str | None:
         return self._db.execute("SELECT MIN(datestamp) FROM published").fetchone()[0]
 
     # harvest runs ------------------------------------------------------------
     def save_run(self, run: HarvestRun) -> HarvestRun:
         values = (
-            run.source_id, run.started, run.ended, run.new, run.updated, run.unchanged,
-            run.deleted, run.failed, json.dumps(run.errors, ensure_ascii=False), run.status,
+            run.source_id,
+            run.started,
+            run.ended,
+            run.new,
+            run.updated,
+            run.unchanged,
+            run.deleted,
+            run.failed,
+            json.dumps(run.errors, ensure_ascii=False),
+            run.status,
         )
         if run.id is None:
             cursor = self._db.execute(
@@ -226,8 +254,17 @@ class StateDB:
         ).fetchall()
         return [
             HarvestRun(
-                id=r[0], source_id=r[1], started=r[2], ended=r[3], new=r[4], updated=r[5],
-                unchanged=r[6], deleted=r[7], failed=r[8], errors=json.loads(r[9]), status=r[10],
+                id=r[0],
+                source_id=r[1],
+                started=r[2],
+                ended=r[3],
+                new=r[4],
+                updated=r[5],
+                unchanged=r[6],
+                deleted=r[7],
+                failed=r[8],
+                errors=json.loads(r[9]),
+                status=r[10],
             )
             for r in rows
         ]

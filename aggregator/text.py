@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import lxml.etree
-from charset_normalizer import from_bytes
 import lxml.html
-import unicodedata
+from charset_normalizer import from_bytes
 
 
 def normalise_label(text: str) -> str:
@@ -33,8 +33,18 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 
 FRENCH_MONTHS = {
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
 }
 
 

@@ -42,14 +42,13 @@ class ThemeScheme:
               OPTIONAL {{ ?c skos:broader ?broader }} }}"""
         )
         themes = {
-            r["c"].value: Theme(r["c"].value, r["notation"].value, r["pref"].value,
-                                r["broader"].value if r["broader"] else None)
+            r["c"].value: Theme(
+                r["c"].value, r["notation"].value, r["pref"].value, r["broader"].value if r["broader"] else None
+            )
             for r in rows
         }
         by_label: dict[str, list[str]] = {}
-        labels = graph.query(
-            f"PREFIX skos: <{SKOS}> SELECT ?c ?l WHERE {{ ?c skos:prefLabel|skos:altLabel ?l }}"
-        )
+        labels = graph.query(f"PREFIX skos: <{SKOS}> SELECT ?c ?l WHERE {{ ?c skos:prefLabel|skos:altLabel ?l }}")
         for r in labels:
             by_label.setdefault(normalise_label(r["l"].value), []).append(r["c"].value)
         return cls(themes, by_label)

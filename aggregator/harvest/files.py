@@ -31,7 +31,7 @@ def items_of_json(data: bytes, items_path: str | None) -> list[Any]:
         document = json.loads(decode_text(data))
     except ValueError as exc:
         raise HarvestError(f"JSON illisible : {exc}") from exc
-    for key in (items_path.split(".") if items_path else []):
+    for key in items_path.split(".") if items_path else []:
         if not isinstance(document, dict) or key not in document:
             raise HarvestError(f"la clé « {key} » du chemin « {items_path} » est absente du JSON")
         document = document[key]

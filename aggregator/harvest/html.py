@@ -21,7 +21,9 @@ def harvest_html(source: Source, client: HttpClient) -> Iterator[HarvestedRecord
         item_links = CSSSelector(source.harvest["item_links"])
         next_link = CSSSelector(source.harvest.get("next_page", 'a[rel="next"]'))
     except KeyError as exc:
-        raise HarvestError(f"{source.path} : harvest.item_links (sélecteur CSS des liens vers les fiches) manque") from exc
+        raise HarvestError(
+            f"{source.path} : harvest.item_links (sélecteur CSS des liens vers les fiches) manque"
+        ) from exc
     page_url: str | None = source.url
     visited: set[str] = set()
     seen_items: set[str] = set()

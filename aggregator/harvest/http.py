@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 import urllib.robotparser
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -21,7 +21,7 @@ class HarvestError(RuntimeError):
     """A source that could not be harvested; the message says why and what to check."""
 
 
-class RobotsDisallowed(HarvestError):
+class RobotsDisallowedError(HarvestError):
     pass
 
 
@@ -38,10 +38,15 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
-    def get(self, url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-            polite: bool = False) -> requests.Response:
+    def get(
+        self,
+        url: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        polite: bool = False,
+    ) -> requests.Response:
         if self.obey_robots and not self.allowed(url):
-            raise RobotsDisallowed(f"robots.txt interdit {url} au robot {self.settings.user_agent}")
+            raise RobotsDisallowedError(f"robots.txt interdit {url} au robot {self.settings.user_agent}")
         if polite:
             self._wait_politely(url)
         last_problem = ""

@@ -29,7 +29,9 @@ def parse_oai_response(data: bytes, url: str) -> Any:
     try:
         root = parse_xml(data)
     except etree.XMLSyntaxError as exc:
-        raise HarvestError(f"{url} : réponse XML mal formée ({exc}) ; aucune notice de cette page n'est gardée") from exc
+        raise HarvestError(
+            f"{url} : réponse XML mal formée ({exc}) ; aucune notice de cette page n'est gardée"
+        ) from exc
     if root.tag != f"{{{OAI_NS}}}OAI-PMH":
         raise HarvestError(f"{url} : la réponse n'est pas de l'OAI-PMH (élément racine {root.tag})")
     for error in root.findall("oai:error", NS):

@@ -18,9 +18,7 @@ def document_from_triples(record_id: str, uri: str, source_id: str, triples: lis
     inn = by_subject[uri]
     place = by_subject.get(f"{uri}#place", {})
     theme_codes = sorted({v.removeprefix(THEMES_NS) for v in inn.get(CIS + "theme", [])})
-    organisations = [
-        by_subject.get(org, {}).get(SCHEMA + "name", [""])[0] for org in inn.get(CIS + "carriedBy", [])
-    ]
+    organisations = [by_subject.get(org, {}).get(SCHEMA + "name", [""])[0] for org in inn.get(CIS + "carriedBy", [])]
 
     def first(values: list[str] | None) -> str:
         return sorted(values)[0] if values else ""

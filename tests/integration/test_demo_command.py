@@ -32,7 +32,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "aggregator.cli", "--data-dir", str(data_dir), "demo", "--port", str(port)],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -84,6 +86,7 @@ def test_oai_list_records_is_valid(demo: tuple[str, str]) -> None:
 def test_sparql_counts_the_innovations(demo: tuple[str, str]) -> None:
     base, _ = demo
     query = "SELECT (COUNT(?i) AS ?n) WHERE { ?i a <https://w3id.org/carrefour/vocab#SocialInnovation> }"
-    answer = requests.get(base + "/sparql", params={"query": query},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
+    answer = requests.get(
+        base + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+    ).json()
     assert int(answer["results"]["bindings"][0]["n"]["value"]) >= 300

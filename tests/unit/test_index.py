@@ -4,18 +4,22 @@ from aggregator.index.document import IndexDocument
 from aggregator.index.tantivy import QueryError, TantivyIndex
 
 
-def doc(id_: str, title: str, theme: tuple[str, ...] = (), region: tuple[str, ...] = (), source: str = "s") -> IndexDocument:
+def doc(
+    id_: str, title: str, theme: tuple[str, ...] = (), region: tuple[str, ...] = (), source: str = "s"
+) -> IndexDocument:
     return IndexDocument(id=id_, uri=f"u/{id_}", title=title, theme=theme, region=region, source=source)
 
 
 @pytest.fixture
 def index(tmp_path) -> TantivyIndex:
     ix = TantivyIndex(tmp_path / "index")
-    ix.write([
-        doc("a", "Un jardin partagé au pied des immeubles", ("ENV",), ("Bretagne",), "reseau"),
-        doc("b", "Des épiceries solidaires itinérantes", ("SOL", "ENV"), ("Occitanie",), "fondation"),
-        doc("c", "Une ressourcerie pour les étudiants", ("ENV",), ("Bretagne",), "fondation"),
-    ])
+    ix.write(
+        [
+            doc("a", "Un jardin partagé au pied des immeubles", ("ENV",), ("Bretagne",), "reseau"),
+            doc("b", "Des épiceries solidaires itinérantes", ("SOL", "ENV"), ("Occitanie",), "fondation"),
+            doc("c", "Une ressourcerie pour les étudiants", ("ENV",), ("Bretagne",), "fondation"),
+        ]
+    )
     return ix
 
 
