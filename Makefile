@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA_DIR ?= data
 
-.PHONY: setup assets demo test lint clean
+.PHONY: setup assets demo test bench lint clean
 
 setup: $(VENV)/.installed assets
 
@@ -29,11 +29,14 @@ demo: setup
 	CARREFOUR_DATA_DIR=$(DATA_DIR) $(BIN)/carrefour demo --port $(PORT)
 
 test: setup
-	$(BIN)/ruff check aggregator endpoint sample_platforms tests
+	$(BIN)/ruff check aggregator endpoint sample_platforms benchmarks tests
 	$(BIN)/pytest
 
+bench: setup
+	$(BIN)/python -m benchmarks $(BENCH)
+
 lint: setup
-	$(BIN)/ruff check aggregator endpoint sample_platforms tests
+	$(BIN)/ruff check aggregator endpoint sample_platforms benchmarks tests
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache *.egg-info node_modules endpoint/static/vendor

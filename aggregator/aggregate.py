@@ -6,15 +6,29 @@ source of truth), then the listing, then the index derived from the store.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from aggregator.enrich.themes import ThemeScheme, load_theme_scheme
 from aggregator.index.document import IndexDocument
 from aggregator.index.from_store import document_from_triples
 from aggregator.index.tantivy import TantivyIndex
-from aggregator.innovation_graph import RecordContext, innovation_triples
+from aggregator.innovation_graph import PROV, RecordContext, innovation_triples
 from aggregator.mapped import MappedRecord
 from aggregator.settings import Settings
 from aggregator.state import StateDB
 from aggregator.store.oxigraph import OxigraphStore, graph_iri
+from aggregator.text import slugify
+
+_VOLATILE = {PROV + "generatedAtTime"}
+
+
+def _same_content(old: list[ox.Triple], new: list[ox.Triple]) -> bool:
+    """Equal but for the time of mapping, which says when we looked, not what the record says."""
+
+    def key(triples: list[ox.Triple]) -> set[str]:
+        return {str(t) for t in triples if t.predicate.value not in _VOLATILE}
+
+    return key(old) == key(new)
 
 
 class Aggregate:
@@ -36,7 +50,13 @@ class Aggregate:
     def put(self, mapped: MappedRecord, ctx: RecordContext) -> IndexDocument:
         """Store a mapped record and return its search document (the caller indexes in batches)."""
         triples = innovation_triples(mapped, ctx, self.themes)
-        self.store.replace_graph(graph_iri(ctx.uri), triples)
+        graph = graph_iri(ctx.uri)
+        previous = self.store.graph_triples(graph)
+        row = self.state.published_row(ctx.record_id)
+        if row is not None and not row.deleted and _same_content(previous, triples):
+            # Nothing a partner could see has changed: the datestamp and the graph stay as they are.
+            return document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, previous)
+        self.store.replace_graph(graph, triples)
         document = document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, triples)
         self.state.publish(ctx.record_id, ctx.source_id, self.sets_of(document))
         return document
@@ -51,9 +71,11 @@ class Aggregate:
 
     @staticmethod
     def sets_of(document: IndexDocument) -> list[str]:
+        """OAI-PMH sets of a record; hierarchical specs list every level (theme:ENV and theme:ENV:ALI)."""
         sets = [f"source:{document.source}"]
         sets += [f"theme:{code}" for code in document.theme]
         sets += [f"theme:{code.replace('/', ':')}" for code in document.subtheme]
+        sets += [f"region:{slugify(region)}" for region in document.region]
         return sets
 
     def document(self, record_id: str) -> IndexDocument | None:

@@ -31,7 +31,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     data_dir = tmp_path_factory.mktemp("demo-data")
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "aggregator.cli", "--data-dir", str(data_dir), "demo", "--port", str(port)],
+            [sys.executable, "-m", "aggregator.cli", "demo", "--data-dir", str(data_dir), "--port", str(port)],
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
