@@ -13,6 +13,7 @@ from aggregator.index.document import IndexDocument
 from aggregator.index.from_store import document_from_triples
 from aggregator.index.tantivy import TantivyIndex
 from aggregator.innovation_graph import PROV, RecordContext, innovation_triples
+from aggregator.listing import Listing
 from aggregator.mapped import MappedRecord
 from aggregator.settings import Settings
 from aggregator.state import StateDB
@@ -38,11 +39,13 @@ class Aggregate:
         self.store = OxigraphStore(settings.store_dir, read_only=read_only)
         self.index = TantivyIndex(settings.index_dir)
         self.state = StateDB(settings.state_path)
+        self.listing = Listing(settings.state_path)
         self.themes: ThemeScheme = load_theme_scheme(settings.vocab_dir)
 
     def close(self) -> None:
         self.store.close()
         self.state.close()
+        self.listing.close()
 
     def record_uri(self, record_id: str) -> str:
         return f"{self.settings.base_url}/id/innovation/{record_id}"
@@ -52,22 +55,22 @@ class Aggregate:
         triples = innovation_triples(mapped, ctx, self.themes)
         graph = graph_iri(ctx.uri)
         previous = self.store.graph_triples(graph)
-        row = self.state.published_row(ctx.record_id)
+        row = self.listing.published_row(ctx.record_id)
         if row is not None and not row.deleted and _same_content(previous, triples):
             # Nothing a partner could see has changed: the datestamp and the graph stay as they are.
             return document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, previous)
         self.store.replace_graph(graph, triples)
         document = document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, triples)
-        self.state.publish(ctx.record_id, ctx.source_id, self.sets_of(document))
+        self.listing.publish(ctx.record_id, ctx.source_id, self.sets_of(document))
         return document
 
     def withdraw(self, record_id: str, source_id: str) -> None:
         """The source deleted the record: empty its graph, keep a tombstone in the listing."""
         self.store.drop_graph(graph_iri(self.record_uri(record_id)))
         # The tombstone keeps the record's sets: a partner harvesting one set must see the deletion.
-        previous = self.state.published_row(record_id)
+        previous = self.listing.published_row(record_id)
         sets = list(previous.sets) if previous else [f"source:{source_id}"]
-        self.state.publish(record_id, source_id, sets, deleted=True)
+        self.listing.publish(record_id, source_id, sets, deleted=True)
 
     @staticmethod
     def sets_of(document: IndexDocument) -> list[str]:
@@ -79,7 +82,7 @@ class Aggregate:
         return sets
 
     def document(self, record_id: str) -> IndexDocument | None:
-        row = self.state.published_row(record_id)
+        row = self.listing.published_row(record_id)
         if row is None or row.deleted:
             return None
         uri = self.record_uri(record_id)

@@ -115,7 +115,7 @@ def reindex(aggregate: Aggregate, progress: Callable[[int], None] | None = None)
     batch: list[IndexDocument] = []
     count = 0
     after: tuple[str, str] | None = None
-    while rows := aggregate.state.published_page(after, 500):
+    while rows := aggregate.listing.published_page(after, 500):
         for row in rows:
             if not row.deleted and (document := aggregate.document(row.record_id)) is not None:
                 batch.append(document)

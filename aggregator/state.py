@@ -1,8 +1,4 @@
-"""The state database (SQLite): raw records as received, the publication listing, harvest runs.
-
-The listing (``published``) is what OAI-PMH pages through: one row per record with the
-datestamp of its last change in the aggregate, so that pages are read by keyset, never by offset.
-"""
+"""The state database (SQLite): raw records as received, and harvest runs."""
 
 from __future__ import annotations
 
@@ -30,14 +26,6 @@ CREATE TABLE IF NOT EXISTS raw_records (
     last_changed TEXT NOT NULL,
     PRIMARY KEY (source_id, identifier)
 );
-CREATE TABLE IF NOT EXISTS published (
-    record_id TEXT PRIMARY KEY,
-    source_id TEXT NOT NULL,
-    datestamp TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    sets TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS published_by_datestamp ON published (datestamp, record_id);
 CREATE TABLE IF NOT EXISTS harvest_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source_id TEXT NOT NULL,
@@ -52,6 +40,16 @@ CREATE TABLE IF NOT EXISTS harvest_runs (
     status TEXT NOT NULL DEFAULT 'running'
 );
 """
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # check_same_thread=False: the web server answers from worker threads; SQLite itself
+    # serialises writers, and every write here is one short transaction.
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=10000")
+    return db
 
 
 def utc_now() -> str:
@@ -77,22 +75,9 @@ class HarvestRun:
         return self.new + self.updated + self.unchanged + self.deleted + self.failed
 
 
-@dataclass(frozen=True)
-class PublishedRow:
-    record_id: str
-    source_id: str
-    datestamp: str
-    deleted: bool
-    sets: tuple[str, ...]
-
-
 class StateDB:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: the web server answers from worker threads; SQLite itself
-        # serialises writers, and every write here is one short transaction.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(path)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -139,83 +124,6 @@ class StateDB:
             args = (source_id,)
         for row in self._db.execute(query + " ORDER BY source_id, identifier", args).fetchall():
             yield HarvestedRecord(row[0], row[1], bytes(row[2]), row[3], row[4], bool(row[5]), row[6])
-
-    # publication listing -----------------------------------------------------
-    def publish(self, record_id: str, source_id: str, sets: list[str], deleted: bool = False) -> None:
-        self._db.execute(
-            """INSERT INTO published (record_id, source_id, datestamp, deleted, sets) VALUES (?,?,?,?,?)
-               ON CONFLICT (record_id) DO UPDATE SET source_id=excluded.source_id,
-                   datestamp=excluded.datestamp, deleted=excluded.deleted, sets=excluded.sets""",
-            (record_id, source_id, utc_now(), int(deleted), json.dumps(sorted(sets))),
-        )
-
-    def published_page(
-        self,
-        after: tuple[str, str] | None,
-        limit: int,
-        from_: str | None = None,
-        until: str | None = None,
-        set_spec: str | None = None,
-    ) -> list[PublishedRow]:
-        """One page of the listing in (datestamp, record_id) order, starting after a key."""
-        clauses, args = [], []
-        if after is not None:
-            clauses.append("(datestamp, record_id) > (?, ?)")
-            args.extend(after)
-        if from_:
-            clauses.append("datestamp >= ?")
-            args.append(from_)
-        if until:
-            clauses.append("datestamp <= ?")
-            args.append(until)
-        if set_spec:
-            # A record lists every level of its hierarchical sets (theme:ENV and theme:ENV:ALI).
-            clauses.append("EXISTS (SELECT 1 FROM json_each(sets) WHERE value = ?)")
-            args.append(set_spec)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._db.execute(
-            f"SELECT record_id, source_id, datestamp, deleted, sets FROM published {where} "
-            "ORDER BY datestamp, record_id LIMIT ?",
-            (*args, limit),
-        ).fetchall()
-        return [PublishedRow(r[0], r[1], r[2], bool(r[3]), tuple(json.loads(r[4]))) for r in rows]
-
-    def count_published(
-        self,
-        from_: str | None = None,
-        until: str | None = None,
-        set_spec: str | None = None,
-        include_deleted: bool = True,
-    ) -> int:
-        clauses, args = [], []
-        if from_:
-            clauses.append("datestamp >= ?")
-            args.append(from_)
-        if until:
-            clauses.append("datestamp <= ?")
-            args.append(until)
-        if set_spec:
-            # A record lists every level of its hierarchical sets (theme:ENV and theme:ENV:ALI).
-            clauses.append("EXISTS (SELECT 1 FROM json_each(sets) WHERE value = ?)")
-            args.append(set_spec)
-        if not include_deleted:
-            clauses.append("deleted = 0")
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return self._db.execute(f"SELECT COUNT(*) FROM published {where}", args).fetchone()[0]
-
-    def published_row(self, record_id: str) -> PublishedRow | None:
-        r = self._db.execute(
-            "SELECT record_id, source_id, datestamp, deleted, sets FROM published WHERE record_id=?",
-            (record_id,),
-        ).fetchone()
-        return PublishedRow(r[0], r[1], r[2], bool(r[3]), tuple(json.loads(r[4]))) if r else None
-
-    def set_specs(self) -> list[str]:
-        rows = self._db.execute("SELECT DISTINCT value FROM published, json_each(published.sets) ORDER BY value")
-        return [r[0] for r in rows]
-
-    def earliest_datestamp(self) -> str | None:
-        return self._db.execute("SELECT MIN(datestamp) FROM published").fetchone()[0]
 
     # harvest runs ------------------------------------------------------------
     def save_run(self, run: HarvestRun) -> HarvestRun:

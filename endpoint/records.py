@@ -39,7 +39,7 @@ def innovation(record_id: str):  # type: ignore[no-untyped-def]
             406, "Aucun des formats demandés n'est disponible. Formats proposés : " + ", ".join(OFFERED) + "."
         )
         return response
-    row = app.aggregate.state.published_row(record_id) if RECORD_ID.match(record_id) else None
+    row = app.aggregate.listing.published_row(record_id) if RECORD_ID.match(record_id) else None
     if row is None:
         return _vary(
             error_page(

@@ -61,8 +61,8 @@ class Context:
         return self.app.settings
 
     @property
-    def state(self):  # type: ignore[no-untyped-def]
-        return self.app.aggregate.state
+    def listing(self):  # type: ignore[no-untyped-def]
+        return self.app.aggregate.listing
 
     def oai_identifier(self, record_id: str) -> str:
         return f"oai:{self.settings.oai_domain}:{record_id}"
@@ -148,7 +148,7 @@ def identify(ctx: Context, root: etree._Element) -> None:
     etree.SubElement(element, q("baseURL")).text = base_url()
     etree.SubElement(element, q("protocolVersion")).text = "2.0"
     etree.SubElement(element, q("adminEmail")).text = s.admin_email
-    etree.SubElement(element, q("earliestDatestamp")).text = ctx.state.earliest_datestamp() or utc_now()
+    etree.SubElement(element, q("earliestDatestamp")).text = ctx.listing.earliest_datestamp() or utc_now()
     etree.SubElement(element, q("deletedRecord")).text = "persistent"
     etree.SubElement(element, q("granularity")).text = GRANULARITY
     description = etree.SubElement(element, q("description"))
@@ -157,7 +157,7 @@ def identify(ctx: Context, root: etree._Element) -> None:
     etree.SubElement(ident, f"{{{OAI_ID_NS}}}scheme").text = "oai"
     etree.SubElement(ident, f"{{{OAI_ID_NS}}}repositoryIdentifier").text = s.oai_domain
     etree.SubElement(ident, f"{{{OAI_ID_NS}}}delimiter").text = ":"
-    first = ctx.state.published_page(None, 1)
+    first = ctx.listing.published_page(None, 1)
     sample = first[0].record_id if first else "source-0123456789abcdef"
     etree.SubElement(ident, f"{{{OAI_ID_NS}}}sampleIdentifier").text = ctx.oai_identifier(sample)
 
@@ -167,7 +167,7 @@ def list_metadata_formats(ctx: Context, root: etree._Element) -> None:
     identifier = ctx.arguments.get("identifier")
     if identifier is not None:
         record_id = ctx.record_id(identifier)
-        if ctx.state.published_row(record_id) is None:
+        if ctx.listing.published_row(record_id) is None:
             raise OAIError("idDoesNotExist", f"Aucune notice n'a l'identifiant « {identifier} ».")
     element = etree.SubElement(root, q("ListMetadataFormats"))
     for prefix, (schema, namespace) in METADATA_FORMATS.items():
@@ -181,7 +181,7 @@ def list_metadata_formats(ctx: Context, root: etree._Element) -> None:
 def set_specs(ctx: Context) -> list[tuple[str, str]]:
     """(setSpec, setName) of every set: the sources and the themes found in the aggregate."""
     labels = ctx.app.labels
-    state_specs = getattr(ctx.state, "set_specs", None)
+    state_specs = getattr(ctx.listing, "set_specs", None)
     specs: set[str] = set()
     if callable(state_specs):
         specs.update(state_specs())
@@ -229,7 +229,7 @@ def get_record(ctx: Context, root: etree._Element) -> None:
     _check_prefix(ctx.arguments["metadataPrefix"])
     identifier = ctx.arguments["identifier"]
     record_id = ctx.record_id(identifier)
-    row = ctx.state.published_row(record_id)
+    row = ctx.listing.published_row(record_id)
     if row is None:
         raise OAIError("idDoesNotExist", f"Aucune notice n'a l'identifiant « {identifier} ».")
     element = etree.SubElement(root, q("GetRecord"))
@@ -258,7 +258,7 @@ def _list(ctx: Context, root: etree._Element, verb: str) -> None:
         from_, until = _date_range(args.get("from"), args.get("until"))
         state = ListState(verb, args["metadataPrefix"], from_, until, args.get("set") or None, None, 0)
     page_size = max(1, int(ctx.settings.oai_page_size))
-    rows = ctx.state.published_page(state.after, page_size + 1, state.from_, state.until, state.set_spec)
+    rows = ctx.listing.published_page(state.after, page_size + 1, state.from_, state.until, state.set_spec)
     more = len(rows) > page_size
     rows = rows[:page_size]
     if not rows:
@@ -272,7 +272,7 @@ def _list(ctx: Context, root: etree._Element, verb: str) -> None:
         else:
             header(element, ctx.oai_identifier(row.record_id), row.datestamp, row.sets, row.deleted)
     if more or token is not None:
-        size = ctx.state.count_published(state.from_, state.until, state.set_spec)
+        size = ctx.listing.count_published(state.from_, state.until, state.set_spec)
         next_token = ""
         if more:
             last = rows[-1]

@@ -34,9 +34,7 @@ def test_sources_lists_every_mapping(samples_env: dict[str, str]) -> None:
     assert "oai-pmh" in output and samples_env["CARREFOUR_SAMPLES_URL"] in output
 
 
-def test_harvest_runs_and_reindex_with_data_dir_on_the_sub_command(
-    samples_env: dict[str, str], tmp_path: Path
-) -> None:
+def test_harvest_runs_and_reindex_with_data_dir_on_the_sub_command(samples_env: dict[str, str], tmp_path: Path) -> None:
     code, output = run(["harvest", "--data-dir", str(tmp_path), "atlas", "laureats"], samples_env)
     assert code == 0, output
     assert "atlas" in output and "35" in output and "45" in output

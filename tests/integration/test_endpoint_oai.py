@@ -36,7 +36,7 @@ def error_code(doc) -> str | None:  # type: ignore[no-untyped-def]
 
 
 def listing(published, set_spec=None):  # type: ignore[no-untyped-def]
-    state = published.app.extensions["carrefour"].aggregate.state
+    state = published.app.extensions["carrefour"].aggregate.listing
     return state.published_page(None, 10_000, set_spec=set_spec)
 
 
@@ -75,7 +75,7 @@ def test_identify(client, validate_oai, published):  # type: ignore[no-untyped-d
     assert get("adminEmail") == "contact@carrefour.example.org"
     assert get("deletedRecord") == "persistent"
     assert get("granularity") == "YYYY-MM-DDThh:mm:ssZ"
-    state = published.app.extensions["carrefour"].aggregate.state
+    state = published.app.extensions["carrefour"].aggregate.listing
     assert get("earliestDatestamp") == state.earliest_datestamp()
     assert doc.xpath("//id:oai-identifier/id:repositoryIdentifier/text()", namespaces=NS) == [DOMAIN]
     sample = doc.xpath("//id:oai-identifier/id:sampleIdentifier/text()", namespaces=NS)[0]
@@ -182,7 +182,7 @@ def test_selective_harvest_by_set(client, validate_oai, published):  # type: ign
 
 
 def test_from_until(client, validate_oai, published):  # type: ignore[no-untyped-def]
-    state = published.app.extensions["carrefour"].aggregate.state
+    state = published.app.extensions["carrefour"].aggregate.listing
     earliest = datetime.strptime(state.earliest_datestamp(), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     day = earliest.strftime("%Y-%m-%d")
     headers, _ = harvest(client, validate_oai, "ListIdentifiers", metadataPrefix="oai_dc", **{"from": day})

@@ -76,7 +76,7 @@ def test_at_least_300_innovations_stored_and_indexed(first_runs: dict[str, Harve
 def test_deleted_oai_records_are_tombstones(first_runs: dict[str, HarvestRun], settings: Settings) -> None:
     assert first_runs["fondation"].deleted >= 1
     aggregate = Aggregate(settings)
-    tombstones = [row for row in aggregate.state.published_page(None, 10_000) if row.deleted]
+    tombstones = [row for row in aggregate.listing.published_page(None, 10_000) if row.deleted]
     assert len(tombstones) == first_runs["fondation"].deleted
     for row in tombstones:
         assert aggregate.index.get(row.record_id) is None
@@ -109,7 +109,7 @@ def test_second_harvest_changes_nothing(first_runs: dict[str, HarvestRun], setti
     aggregate = Aggregate(settings)
     quads_before = aggregate.store.canonical_dump()
     documents_before = json.dumps(aggregate.index.all_documents(), sort_keys=True)
-    listing_before = aggregate.state.published_page(None, 10_000)
+    listing_before = aggregate.listing.published_page(None, 10_000)
     aggregate.close()
 
     second = harvest_all(settings)
@@ -121,7 +121,7 @@ def test_second_harvest_changes_nothing(first_runs: dict[str, HarvestRun], setti
     aggregate = Aggregate(settings)
     assert aggregate.store.canonical_dump() == quads_before
     assert json.dumps(aggregate.index.all_documents(), sort_keys=True) == documents_before
-    assert aggregate.state.published_page(None, 10_000) == listing_before
+    assert aggregate.listing.published_page(None, 10_000) == listing_before
     aggregate.close()
 
 
