@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA_DIR ?= data
 
-.PHONY: setup assets demo test bench lint clean
+.PHONY: setup assets browser demo test bench lint clean
 
 setup: $(VENV)/.installed assets
 
@@ -19,6 +19,12 @@ endpoint/static/vendor/.installed: package.json
 	cp -r node_modules/leaflet/dist/. endpoint/static/vendor/leaflet/
 	touch $@
 
+# The browser tests drive Debian's Chromium; a browser download by a test tool cannot work here.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "Installation de chromium et chromium-driver (apt)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -28,7 +34,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 demo: setup
 	CARREFOUR_DATA_DIR=$(DATA_DIR) $(BIN)/carrefour demo --port $(PORT)
 
-test: setup
+test: setup browser
 	$(BIN)/ruff check aggregator endpoint sample_platforms benchmarks tests
 	$(BIN)/pytest
 
