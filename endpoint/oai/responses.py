@@ -16,7 +16,7 @@ OAI_ID_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 #: What the OAI-PMH schema accepts in the attributes of <request>; other values are not echoed.
 _ATTRIBUTE_PATTERNS = {
     "verb": re.compile(r"^(Identify|ListMetadataFormats|ListSets|GetRecord|ListIdentifiers|ListRecords)$"),
-    "identifier": re.compile(r"^\S+$"),
+    "identifier": re.compile(r"^[^\s<>\"{}|\\^`]+$"),
     "metadataPrefix": re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$"),
     "from": re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$"),
     "until": re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$"),
@@ -33,16 +33,21 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def envelope(base_url: str, arguments: dict[str, str] | None) -> etree._Element:
+def valid_argument(name: str, value: str) -> bool:
+    """Whether a value has the syntax OAI-PMH gives that argument (and can be echoed in <request>)."""
+    pattern = _ATTRIBUTE_PATTERNS.get(name)
+    return pattern is not None and bool(value) and bool(pattern.match(value)) and _xml_safe(value)
+
+
+def envelope(base_url: str, arguments: dict[str, str] | None, response_date: str | None = None) -> etree._Element:
     """The OAI-PMH root with responseDate and request; arguments=None when they must not be echoed."""
     root = etree.Element(q("OAI-PMH"), nsmap={None: OAI_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_NS} {OAI_SCHEMA}")
-    etree.SubElement(root, q("responseDate")).text = utc_now()
+    etree.SubElement(root, q("responseDate")).text = response_date or utc_now()
     request = etree.SubElement(root, q("request"))
     request.text = base_url
     for name, value in sorted((arguments or {}).items()):
-        pattern = _ATTRIBUTE_PATTERNS.get(name)
-        if pattern is not None and pattern.match(value) and _xml_safe(value):
+        if valid_argument(name, value):
             request.set(name, value)
     return root
 
@@ -65,8 +70,12 @@ def header(
     return element
 
 
-def resumption_token(parent: etree._Element, token: str, complete_list_size: int, cursor: int) -> None:
+def resumption_token(
+    parent: etree._Element, token: str, complete_list_size: int, cursor: int, expiration: str | None = None
+) -> None:
     element = etree.SubElement(parent, q("resumptionToken"))
+    if token and expiration:
+        element.set("expirationDate", expiration)
     element.set("completeListSize", str(complete_list_size))
     element.set("cursor", str(cursor))
     if token:

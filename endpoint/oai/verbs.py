@@ -1,18 +1,26 @@
-"""The six OAI-PMH verbs and their errors, over the aggregate's publication listing."""
+"""The six OAI-PMH verbs and their errors, over the aggregate's publication listing.
+
+See docs/oai-pmh.md for what a partner can rely on: identifiers, formats, sets, datestamps,
+deleted records, and how resumption tokens behave when records change during a harvest.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from lxml import etree
 
 from aggregator.enrich.themes import THEMES_NS
-from aggregator.innovation_graph import CIS, DCT
+from aggregator.innovation_graph import CIS
+from aggregator.listing import PublishedRow
 from aggregator.store.oxigraph import graph_iri
+from aggregator.text import slugify
 from endpoint.app import Carrefour, carrefour
-from endpoint.oai.dublin_core import OAI_DC_NS, OAI_DC_SCHEMA, oai_dc
+from endpoint.oai.dublin_core import DC_NS, OAI_DC_NS, OAI_DC_SCHEMA, oai_dc
+from endpoint.oai.rdf_xml import RDF_NS, RDF_SCHEMA, rdf_xml
 from endpoint.oai.responses import (
     OAI_ID_NS,
     OAI_ID_SCHEMA,
@@ -23,12 +31,13 @@ from endpoint.oai.responses import (
     q,
     resumption_token,
     to_bytes,
-    utc_now,
+    valid_argument,
 )
-from endpoint.oai.tokens import BadTokenError, ListState, TokenCodec, load_secret
+from endpoint.oai.tokens import BadTokenError, ListState, TokenCodec, expiration_of, load_secret, now_utc
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
-METADATA_FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS)}
+#: metadataPrefix -> (schema, namespace)
+METADATA_FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS), "rdf": (RDF_SCHEMA, RDF_NS)}
 
 #: verb -> (required arguments, optional arguments, exclusive argument)
 VERBS: dict[str, tuple[set[str], set[str], str | None]] = {
@@ -40,8 +49,12 @@ VERBS: dict[str, tuple[set[str], set[str], str | None]] = {
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}, "resumptionToken"),
 }
 
+#: Display names of the roots of the set hierarchy, and how their children are named.
+SET_ROOTS = {"source": ("Sources", "Source"), "theme": ("Thématiques", "Thématique"), "region": ("Régions", "Région")}
+
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class OAIError(Exception):
@@ -55,6 +68,11 @@ class OAIError(Exception):
 class Context:
     app: Carrefour
     arguments: dict[str, str]
+    now: datetime = field(default_factory=now_utc)
+
+    @property
+    def response_date(self) -> str:
+        return self.now.strftime(_STAMP)
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]
@@ -87,24 +105,29 @@ def base_url() -> str:
 
 def handle(pairs: list[tuple[str, str]], bad_post: bool = False) -> bytes:
     """Answer one OAI-PMH request given its arguments in order; protocol errors are OAI-PMH errors."""
+    now = now_utc()
+    response_date = now.strftime(_STAMP)
+    bare = envelope(base_url(), None, response_date)
+
+    def fail(code: str, message: str) -> bytes:
+        # badVerb and badArgument: the request is not echoed, only the base URL.
+        error(bare, code, message)
+        return to_bytes(bare)
+
+    counts: dict[str, int] = {}
     arguments: dict[str, str] = {}
-    repeated = sorted({k for k, _ in pairs if sum(1 for k2, _ in pairs if k2 == k) > 1})
     for key, value in pairs:
+        counts[key] = counts.get(key, 0) + 1
         arguments.setdefault(key, value)
+    repeated = sorted(k for k, n in counts.items() if n > 1)
     verb = arguments.get("verb")
     if bad_post:
-        root = envelope(base_url(), None)
-        error(root, "badArgument", "Une requête POST doit être encodée en application/x-www-form-urlencoded.")
-        return to_bytes(root)
+        return fail("badArgument", "Une requête POST doit être encodée en application/x-www-form-urlencoded.")
     if "verb" in repeated:
-        root = envelope(base_url(), None)
-        error(root, "badVerb", "Le paramètre verb est répété.")
-        return to_bytes(root)
+        return fail("badVerb", "Le paramètre verb est répété.")
     if verb not in VERBS:
-        root = envelope(base_url(), None)
         message = "Le paramètre verb manque." if verb is None else f"Verbe inconnu : « {verb} »."
-        error(root, "badVerb", message + " Verbes permis : " + ", ".join(VERBS) + ".")
-        return to_bytes(root)
+        return fail("badVerb", message + " Verbes permis : " + ", ".join(VERBS) + ".")
     required, optional, exclusive = VERBS[verb]
     given = set(arguments) - {"verb"}
     problems = []
@@ -120,22 +143,24 @@ def handle(pairs: list[tuple[str, str]], bad_post: bool = False) -> bytes:
         missing = sorted(required - given)
         if missing:
             problems.append("argument(s) obligatoire(s) manquant(s) : " + ", ".join(missing))
+    for name in ("metadataPrefix", "set", "resumptionToken"):
+        if name in given and name not in illegal and not valid_argument(name, arguments[name]):
+            problems.append(f"valeur de {name} vide ou de syntaxe illégale")
+    if "identifier" in given and "identifier" not in illegal and not arguments["identifier"]:
+        problems.append("valeur de identifier vide")
     if problems:
-        root = envelope(base_url(), None)
-        error(root, "badArgument", "; ".join(problems) + ".")
-        return to_bytes(root)
+        return fail("badArgument", "; ".join(problems) + ".")
 
-    ctx = Context(carrefour(), arguments)
-    root = envelope(base_url(), arguments)
+    ctx = Context(carrefour(), arguments, now)
+    root = envelope(base_url(), arguments, response_date)
     try:
         HANDLERS[verb](ctx, root)
     except OAIError as exc:
-        if exc.code == "badArgument":
-            root = envelope(base_url(), None)
-        else:
-            # Errors leave only responseDate, request and the error(s) in the response.
-            for child in list(root)[2:]:
-                root.remove(child)
+        if exc.code in ("badArgument", "badVerb"):
+            return fail(exc.code, exc.message)
+        # Errors leave only responseDate, request and the error(s) in the response.
+        for child in list(root)[2:]:
+            root.remove(child)
         error(root, exc.code, exc.message)
     return to_bytes(root)
 
@@ -148,7 +173,7 @@ def identify(ctx: Context, root: etree._Element) -> None:
     etree.SubElement(element, q("baseURL")).text = base_url()
     etree.SubElement(element, q("protocolVersion")).text = "2.0"
     etree.SubElement(element, q("adminEmail")).text = s.admin_email
-    etree.SubElement(element, q("earliestDatestamp")).text = ctx.listing.earliest_datestamp() or utc_now()
+    etree.SubElement(element, q("earliestDatestamp")).text = ctx.listing.earliest_datestamp() or ctx.response_date
     etree.SubElement(element, q("deletedRecord")).text = "persistent"
     etree.SubElement(element, q("granularity")).text = GRANULARITY
     description = etree.SubElement(element, q("description"))
@@ -167,8 +192,13 @@ def list_metadata_formats(ctx: Context, root: etree._Element) -> None:
     identifier = ctx.arguments.get("identifier")
     if identifier is not None:
         record_id = ctx.record_id(identifier)
-        if ctx.listing.published_row(record_id) is None:
+        row = ctx.listing.published_row(record_id)
+        if row is None:
             raise OAIError("idDoesNotExist", f"Aucune notice n'a l'identifiant « {identifier} ».")
+        # A tombstone is disseminated (as a deleted header) in every format; a live row whose
+        # graph is missing from the store (a store being rebuilt) has nothing to disseminate.
+        if not row.deleted and not _triples(ctx, row.record_id):
+            raise OAIError("noMetadataFormats", f"La notice « {identifier} » n'a, pour l'instant, aucune métadonnée.")
     element = etree.SubElement(root, q("ListMetadataFormats"))
     for prefix, (schema, namespace) in METADATA_FORMATS.items():
         fmt = etree.SubElement(element, q("metadataFormat"))
@@ -178,50 +208,92 @@ def list_metadata_formats(ctx: Context, root: etree._Element) -> None:
 
 
 # ListSets -------------------------------------------------------------------------------
-def set_specs(ctx: Context) -> list[tuple[str, str]]:
-    """(setSpec, setName) of every set: the sources and the themes found in the aggregate."""
+@dataclass(frozen=True)
+class SetInfo:
+    spec: str
+    name: str
+    description: str
+    identifier: str = ""
+    coverage: str = ""
+
+
+def set_catalogue(ctx: Context) -> list[SetInfo]:
+    """Every set with at least one record: the roots (source, theme, region) and their members."""
     labels = ctx.app.labels
-    state_specs = getattr(ctx.listing, "set_specs", None)
-    specs: set[str] = set()
-    if callable(state_specs):
-        specs.update(state_specs())
-    else:
-        # Derived from the store: every source and every theme that some record carries.
-        specs.update(f"source:{sid}" for sid in labels.sources)
-        store = ctx.app.aggregate.store
-        source_ns = f"{ctx.settings.base_url}/id/source/"
-        for row in store.query(  # type: ignore[attr-defined]
-            f"SELECT DISTINCT ?s WHERE {{ ?i a <{CIS}SocialInnovation> ; <{DCT}source> ?s }}"
-        ):
-            if row["s"].value.startswith(source_ns):
-                specs.add("source:" + row["s"].value[len(source_ns) :])
-        for row in store.query(f"SELECT DISTINCT ?t WHERE {{ ?i <{CIS}theme> ?t }}"):  # type: ignore[attr-defined]
-            if row["t"].value.startswith(THEMES_NS):
-                specs.add("theme:" + row["t"].value[len(THEMES_NS) :].replace("/", ":"))
-    named = []
-    for spec in sorted(specs):
+    specs = ctx.listing.set_specs()
+    named = ctx.listing.set_names()
+    regions: dict[str, str] | None = None
+    out = []
+    for spec in specs:
         kind, _, rest = spec.partition(":")
-        if kind == "source":
-            name = f"Source : {labels.source(rest)}"
+        if not rest:
+            plural = SET_ROOTS.get(kind, (kind, kind))[0]
+            out.append(SetInfo(spec, plural, f"Innovations sociales classées par {plural.lower()}."))
+        elif kind == "source":
+            label = labels.source(rest)
+            out.append(
+                SetInfo(
+                    spec,
+                    f"Source : {label}",
+                    f"Innovations sociales moissonnées sur la plateforme « {label} ».",
+                    labels.source_homepage(rest) or f"{ctx.settings.base_url}/id/source/{rest}",
+                )
+            )
         elif kind == "theme":
-            name = f"Thématique : {labels.theme(rest.replace(':', '/'))}"
+            code = rest.replace(":", "/")
+            label = labels.theme(code)
+            out.append(
+                SetInfo(
+                    spec,
+                    f"Thématique : {label}",
+                    f"Innovations sociales de la thématique « {label} ».",
+                    THEMES_NS + code,
+                )
+            )
+        elif kind == "region":
+            name = named.get(spec)
+            if name is None:
+                regions = _region_names(ctx) if regions is None else regions
+                name = regions.get(rest, rest)
+            out.append(SetInfo(spec, f"Région : {name}", f"Innovations sociales situées en région {name}.", "", name))
         else:
-            name = spec
-        named.append((spec, name))
-    return named
+            out.append(SetInfo(spec, named.get(spec, spec), f"Ensemble « {spec} »."))
+    return out
+
+
+def _region_names(ctx: Context) -> dict[str, str]:
+    """slug -> name of the regions found in the store (when the listing has not kept their names)."""
+    rows = ctx.app.aggregate.store.query(f"SELECT DISTINCT ?r WHERE {{ ?p <{CIS}region> ?r }}")
+    return {slugify(row["r"].value): row["r"].value for row in rows}  # type: ignore[attr-defined]
 
 
 def list_sets(ctx: Context, root: etree._Element) -> None:
     if "resumptionToken" in ctx.arguments:
         raise OAIError("badResumptionToken", "La liste des ensembles tient en une réponse : aucun jeton n'est attendu.")
-    specs = set_specs(ctx)
-    if not specs:
+    sets = set_catalogue(ctx)
+    if not sets:
         raise OAIError("noSetHierarchy", "L'entrepôt est vide : il n'a encore aucun ensemble.")
     element = etree.SubElement(root, q("ListSets"))
-    for spec, name in specs:
+    for info in sets:
         item = etree.SubElement(element, q("set"))
-        etree.SubElement(item, q("setSpec")).text = spec
-        etree.SubElement(item, q("setName")).text = name
+        etree.SubElement(item, q("setSpec")).text = info.spec
+        etree.SubElement(item, q("setName")).text = info.name
+        description = etree.SubElement(item, q("setDescription"))
+        dc = etree.SubElement(
+            description, f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS}
+        )
+        dc.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} {OAI_DC_SCHEMA}")
+        for name, value in (
+            ("title", info.name),
+            ("description", info.description),
+            ("identifier", info.identifier),
+            ("coverage", info.coverage),
+        ):
+            if value:
+                node = etree.SubElement(dc, f"{{{DC_NS}}}{name}")
+                node.text = value
+                if name in ("title", "description"):
+                    node.set("{http://www.w3.org/XML/1998/namespace}lang", "fr")
 
 
 # GetRecord ------------------------------------------------------------------------------
@@ -233,7 +305,7 @@ def get_record(ctx: Context, root: etree._Element) -> None:
     if row is None:
         raise OAIError("idDoesNotExist", f"Aucune notice n'a l'identifiant « {identifier} ».")
     element = etree.SubElement(root, q("GetRecord"))
-    _record(ctx, element, row)
+    _record(ctx, element, row, ctx.arguments["metadataPrefix"])
 
 
 # ListIdentifiers / ListRecords ----------------------------------------------------------
@@ -246,61 +318,92 @@ def list_records(ctx: Context, root: etree._Element) -> None:
 
 
 def _list(ctx: Context, root: etree._Element, verb: str) -> None:
+    """One page of a list; the list is a snapshot by datestamp, frozen at its first page.
+
+    The first request fixes ``until`` to its own time (or the harvester's until, if earlier) and
+    counts the list once; every later page reads the next keyset range below that bound. A record
+    changed during the harvest gets a datestamp after the bound: if it was already delivered it is
+    not repeated, if not it is delivered by the next incremental harvest (from = responseDate of
+    this harvest's first response), which is how OAI-PMH harvesters work anyway.
+    """
     args = ctx.arguments
     token = args.get("resumptionToken")
+    page_size = max(1, int(ctx.settings.oai_page_size))
     if token is not None:
         try:
             state = ctx.codec().decode(token, verb)
         except BadTokenError as exc:
             raise OAIError("badResumptionToken", f"Jeton de reprise refusé : {exc}.") from exc
+        if state.metadata_prefix not in METADATA_FORMATS:
+            raise OAIError("badResumptionToken", "Ce jeton de reprise nomme un format qui n'est plus proposé.")
     else:
-        _check_prefix(args["metadataPrefix"])
+        prefix = args["metadataPrefix"]
+        _check_prefix(prefix)
         from_, until = _date_range(args.get("from"), args.get("until"))
-        state = ListState(verb, args["metadataPrefix"], from_, until, args.get("set") or None, None, 0)
-    page_size = max(1, int(ctx.settings.oai_page_size))
+        set_spec = args.get("set")
+        if set_spec and not ctx.listing.has_sets():
+            raise OAIError("noSetHierarchy", "L'entrepôt est vide : il n'a encore aucun ensemble.")
+        snapshot = min(until, ctx.response_date) if until else ctx.response_date
+        state = ListState(verb, prefix, from_, snapshot, set_spec, None, 0, 0, until)
     rows = ctx.listing.published_page(state.after, page_size + 1, state.from_, state.until, state.set_spec)
+    widened = min(state.requested_until, ctx.response_date) if state.requested_until else ctx.response_date
+    if not rows and token is not None and state.until is not None and state.until < widened:
+        # Every record left in the snapshot changed since the first page (their datestamps moved
+        # past the bound): rather than an empty page, which OAI-PMH cannot express, go on with
+        # them, never past the harvester's own until.
+        state = dataclasses.replace(state, until=widened)
+        rows = ctx.listing.published_page(state.after, page_size + 1, state.from_, state.until, state.set_spec)
     more = len(rows) > page_size
     rows = rows[:page_size]
     if not rows:
         if token is not None:
-            raise OAIError("badResumptionToken", "Ce jeton de reprise ne mène plus à aucune notice.")
+            raise OAIError("noRecordsMatch", "La liste s'est vidée pendant la moisson : il ne reste aucune notice.")
         raise OAIError("noRecordsMatch", "Aucune notice ne correspond à ces critères (from, until, set).")
+    if token is None and more:
+        # Counted once, at the first page, and carried in the token: COUNT(*) costs the list's length.
+        size = ctx.listing.count_published(state.from_, state.until, state.set_spec)
+        state = dataclasses.replace(state, complete_list_size=size)
     element = etree.SubElement(root, q(verb))
     for row in rows:
         if verb == "ListRecords":
-            _record(ctx, element, row)
+            _record(ctx, element, row, state.metadata_prefix)
         else:
             header(element, ctx.oai_identifier(row.record_id), row.datestamp, row.sets, row.deleted)
     if more or token is not None:
-        size = ctx.listing.count_published(state.from_, state.until, state.set_spec)
+        delivered = state.cursor + len(rows)
         next_token = ""
         if more:
             last = rows[-1]
             next_token = ctx.codec().encode(
-                ListState(
-                    verb,
-                    state.metadata_prefix,
-                    state.from_,
-                    state.until,
-                    state.set_spec,
-                    (last.datestamp, last.record_id),
-                    state.cursor + len(rows),
-                )
+                dataclasses.replace(state, after=(last.datestamp, last.record_id), cursor=delivered)
             )
-        resumption_token(element, next_token, max(size, state.cursor + len(rows)), state.cursor)
+            # The count is of the snapshot at the first page: records that changed since may have left
+            # it, so never announce fewer than what is delivered plus the next record we saw.
+            size = max(state.complete_list_size, delivered + 1)
+        else:
+            size = delivered  # the last page knows the exact size of what was delivered
+        resumption_token(element, next_token, size, state.cursor, expiration_of(ctx.now) if more else None)
 
 
-def _record(ctx: Context, parent: etree._Element, row) -> None:  # type: ignore[no-untyped-def]
+def _triples(ctx: Context, record_id: str) -> list:  # type: ignore[type-arg]
+    return ctx.app.aggregate.store.graph_triples(graph_iri(ctx.app.aggregate.record_uri(record_id)))
+
+
+def _record(ctx: Context, parent: etree._Element, row: PublishedRow, prefix: str) -> None:
     record = etree.SubElement(parent, q("record"))
     header(record, ctx.oai_identifier(row.record_id), row.datestamp, row.sets, row.deleted)
     if row.deleted:
         return
     uri = ctx.app.aggregate.record_uri(row.record_id)
-    triples = ctx.app.aggregate.store.graph_triples(graph_iri(uri))
+    triples = _triples(ctx, row.record_id)
     if not triples:
         return
-    metadata = etree.SubElement(record, q("metadata"))
-    metadata.append(oai_dc(uri, triples, ctx.app.aggregate.themes, ctx.app.labels.source(row.source_id)))
+    if prefix == "rdf":
+        content = rdf_xml(triples)
+    else:
+        content = oai_dc(uri, triples, ctx.app.aggregate.themes, ctx.app.labels.source(row.source_id))
+    if content is not None:
+        etree.SubElement(record, q("metadata")).append(content)
 
 
 def _check_prefix(prefix: str) -> None:
@@ -312,11 +415,13 @@ def _check_prefix(prefix: str) -> None:
 
 
 def _date_range(from_: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """from and until as full UTC datestamps, inclusive at both ends (a day runs 00:00:00 to 23:59:59)."""
+
     def parse(value: str, name: str, end_of_day: bool) -> tuple[str, str]:
         if _DAY.match(value):
             fmt, full = "%Y-%m-%d", value + ("T23:59:59Z" if end_of_day else "T00:00:00Z")
         elif _SECOND.match(value):
-            fmt, full = "%Y-%m-%dT%H:%M:%SZ", value
+            fmt, full = _STAMP, value
         else:
             raise OAIError("badArgument", f"{name} « {value} » n'est pas une date AAAA-MM-JJ ou AAAA-MM-JJThh:mm:ssZ.")
         try:
@@ -325,8 +430,8 @@ def _date_range(from_: str | None, until: str | None) -> tuple[str | None, str |
             raise OAIError("badArgument", f"{name} « {value} » n'est pas une date valide.") from None
         return full, "day" if fmt == "%Y-%m-%d" else "second"
 
-    f = parse(from_, "from", False) if from_ else None
-    u = parse(until, "until", True) if until else None
+    f = parse(from_, "from", False) if from_ is not None else None
+    u = parse(until, "until", True) if until is not None else None
     if f and u:
         if f[1] != u[1]:
             raise OAIError("badArgument", "from et until doivent avoir la même granularité.")

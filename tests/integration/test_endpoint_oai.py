@@ -91,10 +91,10 @@ def test_identify_by_post(client, validate_oai):  # type: ignore[no-untyped-def]
 
 def test_list_metadata_formats(client, validate_oai, published):  # type: ignore[no-untyped-def]
     doc = oai(client, validate_oai, verb="ListMetadataFormats")
-    assert doc.xpath("//o:metadataPrefix/text()", namespaces=NS) == ["oai_dc"]
+    assert doc.xpath("//o:metadataPrefix/text()", namespaces=NS) == ["oai_dc", "rdf"]
     rid = next(iter(published.live))
     doc = oai(client, validate_oai, verb="ListMetadataFormats", identifier=f"oai:{DOMAIN}:{rid}")
-    assert doc.xpath("//o:metadataPrefix/text()", namespaces=NS) == ["oai_dc"]
+    assert doc.xpath("//o:metadataPrefix/text()", namespaces=NS) == ["oai_dc", "rdf"]
     doc = oai(client, validate_oai, verb="ListMetadataFormats", identifier=f"oai:{DOMAIN}:nope-0")
     assert error_code(doc) == "idDoesNotExist"
 
