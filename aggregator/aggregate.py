@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from aggregator.enrich import Enricher
 from aggregator.enrich.themes import ThemeScheme, load_theme_scheme
 from aggregator.index.document import IndexDocument
-from aggregator.index.from_store import document_from_triples
+from aggregator.index.from_store import ClusterInfo, document_from_triples
 from aggregator.index.tantivy import TantivyIndex
-from aggregator.innovation_graph import PROV, RecordContext, innovation_triples
+from aggregator.innovation_graph import OWL, PROV, RecordContext, innovation_triples
 from aggregator.listing import Listing
 from aggregator.mapped import MappedRecord
 from aggregator.settings import Settings
 from aggregator.state import StateDB
 from aggregator.store.oxigraph import OxigraphStore, graph_iri
 from aggregator.text import slugify
+from aggregator.validate import load_validator
 
 _VOLATILE = {PROV + "generatedAtTime"}
 
@@ -41,6 +43,8 @@ class Aggregate:
         self.state = StateDB(settings.state_path)
         self.listing = Listing(settings.state_path)
         self.themes: ThemeScheme = load_theme_scheme(settings.vocab_dir)
+        self.enricher = Enricher.for_vocabulary(settings.vocab_dir, settings.data_dir)
+        self.validator = load_validator(settings.vocab_dir) if (settings.vocab_dir / "shapes.ttl").exists() else None
 
     def close(self) -> None:
         self.store.close()
@@ -51,16 +55,23 @@ class Aggregate:
         return f"{self.settings.base_url}/id/innovation/{record_id}"
 
     def put(self, mapped: MappedRecord, ctx: RecordContext) -> IndexDocument:
-        """Store a mapped record and return its search document (the caller indexes in batches)."""
+        """Enrich, validate and store a mapped record; return its search document (indexed in batches).
+
+        Raises ``MappingError`` (no title) or its subclass ``InvalidRecordError`` (SHACL violations):
+        such a record is not published, and a version published before stays as it was.
+        """
+        self.enricher.enrich(mapped)
         triples = innovation_triples(mapped, ctx, self.themes)
+        if self.validator is not None:
+            self.validator.check(triples)
         graph = graph_iri(ctx.uri)
         previous = self.store.graph_triples(graph)
         row = self.listing.published_row(ctx.record_id)
         if row is not None and not row.deleted and _same_content(previous, triples):
             # Nothing a partner could see has changed: the datestamp and the graph stay as they are.
-            return document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, previous)
+            return document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, previous, self.cluster_of(ctx.uri))
         self.store.replace_graph(graph, triples)
-        document = document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, triples)
+        document = document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, triples, self.cluster_of(ctx.uri))
         self.listing.publish(ctx.record_id, ctx.source_id, self.sets_of(document))
         return document
 
@@ -86,4 +97,39 @@ class Aggregate:
         if row is None or row.deleted:
             return None
         uri = self.record_uri(record_id)
-        return document_from_triples(record_id, uri, row.source_id, self.store.graph_triples(graph_iri(uri)))
+        triples = self.store.graph_triples(graph_iri(uri))
+        return document_from_triples(record_id, uri, row.source_id, triples, self.cluster_of(uri))
+
+    # duplicates ----------------------------------------------------------------------
+    @property
+    def duplicates_prefix(self) -> str:
+        """Named graphs of the owl:sameAs links, one per cluster of duplicates."""
+        return f"{self.settings.base_url}/graph/duplicates/"
+
+    def record_id_of(self, uri: str) -> str:
+        return uri.removeprefix(f"{self.settings.base_url}/id/innovation/")
+
+    def cluster_of(self, uri: str) -> ClusterInfo | None:
+        """The record's place in a cluster of duplicates, from the owl:sameAs graphs of the store."""
+        prefix = self.duplicates_prefix
+        rows = self.store.query(
+            f"""SELECT ?canonical WHERE {{ GRAPH ?g {{ <{uri}> <{OWL}sameAs> ?canonical }}
+            FILTER(STRSTARTS(STR(?g), "{prefix}")) }} LIMIT 1""",
+            use_default_graph_as_union=False,
+        )
+        for row in rows:  # type: ignore[attr-defined]
+            return ClusterInfo(canonical=self.record_id_of(row["canonical"].value))
+        rows = self.store.query(
+            f"""SELECT ?member WHERE {{ GRAPH ?g {{ ?member <{OWL}sameAs> <{uri}> }}
+            FILTER(STRSTARTS(STR(?g), "{prefix}")) }} ORDER BY ?member""",
+            use_default_graph_as_union=False,
+        )
+        members = [self.record_id_of(r["member"].value) for r in rows]  # type: ignore[attr-defined]
+        if not members:
+            return None
+        sources = []
+        for member in members:
+            row = self.listing.published_row(member)
+            if row is not None and not row.deleted and row.source_id not in sources:
+                sources.append(row.source_id)
+        return ClusterInfo(duplicates=tuple(members), other_sources=tuple(sources))

@@ -15,16 +15,44 @@ from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
+import yaml
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from aggregator.enrich.schemes import SCHEMES
 from aggregator.harvest.safe_xml import parse_xml
-from aggregator.mapped import FIELDS, MappedRecord
+from aggregator.mapped import (
+    FIELDS,
+    MULTI_FIELDS,
+    ORGANISATION_FIELDS,
+    PLACE_FIELDS,
+    MappedOrganisation,
+    MappedPlace,
+    MappedRecord,
+)
 from aggregator.records import HarvestedRecord
 from aggregator.text import decode_text, french_date, strip_html
 
 SELECTORS = ("xpath", "css", "path", "jsonld", "value")
-OPTIONS = ("strip_html", "split", "regex", "map", "date", "join", "default", "absolute_url")
+OPTIONS = (
+    "strip_html",
+    "split",
+    "regex",
+    "map",
+    "date",
+    "join",
+    "default",
+    "absolute_url",
+    "lookup",
+    "lang",
+    "when",
+    "if",
+)
+BLOCKS = {"organisations": ORGANISATION_FIELDS, "places": PLACE_FIELDS}
+ROLES = ("carrier", "partner")
+#: Folder of the generic crosswalks (oai_dc, RSS/Atom, schema.org JSON-LD) that a source may ``extends:``.
+GENERIC_DIR = Path(__file__).resolve().parent / "crosswalks"
+_LANG_TAG = re.compile(r"^(auto|[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*)$")
 
 
 class CrosswalkError(ValueError):
@@ -42,6 +70,52 @@ class FieldRule:
     expression: Any
     options: dict[str, Any] = field(default_factory=dict)
     compiled: Any = None
+    #: ``if:`` — a selector that must find something for the rule to apply.
+    guard: FieldRule | None = None
+    #: ``when:`` — (field, compiled pattern): the rule applies when that field matches.
+    when: tuple[str, re.Pattern[str]] | None = None
+
+
+@dataclass(frozen=True)
+class BlockRule:
+    """An ``organisations:`` or ``places:`` entry: one object per item that ``each`` selects."""
+
+    kind: str
+    role: str
+    each: FieldRule | None
+    rules: tuple[FieldRule, ...]
+
+
+class _Locator:
+    """Real line numbers of the keys of a source file, from the YAML nodes' marks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.read_text(encoding="utf-8") if path.exists() else ""
+        try:
+            self.root = yaml.compose(self.text) if self.text else None
+        except yaml.YAMLError:
+            self.root = None
+
+    def line(self, *keys: str | int) -> str:
+        node, line = self.root, None
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                match = next(((k, v) for k, v in node.value if k.value == key), None)
+                if match is None:
+                    break
+                line, node = match[0].start_mark.line + 1, match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                break
+        if line is None:
+            return _line_of(self.text, f"{keys[-1]}:") if keys else ""
+        return f", ligne {line}"
+
+    def error(self, keys: tuple[str | int, ...], message: str) -> CrosswalkError:
+        return CrosswalkError(f"{self.path}{self.line(*keys)} : {message}")
 
 
 @dataclass(frozen=True)
@@ -49,64 +123,232 @@ class Crosswalk:
     version: str
     rules: tuple[FieldRule, ...]
     namespaces: dict[str, str]
+    blocks: tuple[BlockRule, ...] = ()
 
     @classmethod
     def from_declaration(cls, declaration: Any, path: Path) -> Crosswalk:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-
-        def fail(key: str, message: str) -> CrosswalkError:
-            return CrosswalkError(f"{path}{_line_of(text, key)} : {message}")
-
-        if not isinstance(declaration, dict) or not isinstance(declaration.get("fields"), dict):
-            raise fail("crosswalk", "la section crosswalk doit contenir « fields: »")
-        namespaces = declaration.get("namespaces", {}) or {}
-        rules = []
-        for name, spec in declaration["fields"].items():
+        where = _Locator(path)
+        root: tuple[str | int, ...] = ("crosswalk",)
+        if not isinstance(declaration, dict):
+            raise where.error(root, "la section crosswalk doit être un dictionnaire (avec « fields: »)")
+        base: Crosswalk | None = None
+        if "extends" in declaration:
+            base = _generic(str(declaration["extends"]), where, root + ("extends",))
+        if not isinstance(declaration.get("fields", {} if base else None), dict):
+            raise where.error(root, "la section crosswalk doit contenir « fields: »")
+        unknown_keys = sorted(set(declaration) - {"version", "namespaces", "fields", "extends", *BLOCKS})
+        if unknown_keys:
+            raise where.error(
+                root + (unknown_keys[0],),
+                f"clé « {unknown_keys[0]} » inconnue dans crosswalk "
+                "(clés possibles : version, extends, namespaces, fields, organisations, places)",
+            )
+        namespaces = dict(base.namespaces if base else {}) | (declaration.get("namespaces") or {})
+        rules: list[FieldRule] = []
+        declared = declaration.get("fields") or {}
+        for name, spec in declared.items():
             if name not in FIELDS:
-                raise fail(f"{name}:", f"champ « {name} » inconnu (champs possibles : {', '.join(FIELDS)})")
-            if isinstance(spec, str):
-                spec = {"xpath": spec}
-            if not isinstance(spec, dict):
-                raise fail(f"{name}:", f"le champ « {name} » doit être un dictionnaire (par ex. {{css: h1}})")
-            selectors = [key for key in spec if key in SELECTORS]
-            unknown = [key for key in spec if key not in SELECTORS and key not in OPTIONS]
-            if unknown:
-                raise fail(
-                    f"{name}:",
-                    f"option « {unknown[0]} » inconnue dans « {name} » (options : {', '.join(SELECTORS + OPTIONS)})",
+                raise where.error(
+                    root + ("fields", name), f"champ « {name} » inconnu (champs possibles : {', '.join(FIELDS)})"
                 )
-            if len(selectors) != 1:
-                raise fail(f"{name}:", f"« {name} » doit avoir exactement un sélecteur parmi {', '.join(SELECTORS)}")
-            selector = selectors[0]
-            options = {k: v for k, v in spec.items() if k in OPTIONS}
-            try:
-                compiled = _compile(selector, spec[selector], namespaces)
-                if "regex" in options:
-                    re.compile(options["regex"])
-            except (etree.XPathError, re.error, SyntaxError, ValueError) as exc:
-                raise fail(f"{name}:", f"expression invalide dans « {name} » : {exc}") from exc
-            rules.append(FieldRule(name, selector, spec[selector], options, compiled))
+            rules.extend(_parse_field(name, spec, namespaces, where, root + ("fields", name), FIELDS))
+        if base is not None:
+            rules = [r for r in base.rules if r.name not in declared] + rules
+        blocks = list(base.blocks if base else ())
+        for kind, allowed in BLOCKS.items():
+            if kind in declaration:
+                blocks = [b for b in blocks if b.kind != kind]
+                blocks.extend(_parse_blocks(kind, declaration[kind], allowed, namespaces, where, root + (kind,)))
         if not any(rule.name == "title" for rule in rules):
-            raise fail("fields:", "le champ « title » est obligatoire")
-        return cls(str(declaration.get("version", "1")), tuple(rules), namespaces)
+            raise where.error(root + ("fields",), "le champ « title » est obligatoire")
+        version = str(declaration.get("version", base.version if base else "1"))
+        return cls(version, tuple(rules), namespaces, tuple(blocks))
 
     def apply(self, record: HarvestedRecord) -> MappedRecord:
         payload = _Payload(record)
         mapped = MappedRecord()
-        for rule in self.rules:
-            raw = payload.select(rule)
-            values = _transform(raw, rule.options, record.url)
-            if rule.name not in _MULTI:
-                values = values[:1]
-            if values:
-                mapped.values[rule.name] = values
+        _apply_rules(self.rules, payload, None, mapped.values, mapped.langs, mapped.lookups, mapped.values, record)
+        for block in self.blocks:
+            items = payload.items(block.each) if block.each else [None]
+            for item in items:
+                values: dict[str, list[str]] = {}
+                langs: dict[str, str] = {}
+                lookups: dict[str, str] = {}
+                _apply_rules(block.rules, payload, item, values, langs, lookups, mapped.values, record)
+                if block.kind == "organisations" and values.get("name"):
+                    mapped.organisations.append(MappedOrganisation(block.role, values, lookups=lookups))
+                elif block.kind == "places" and values:
+                    mapped.places.append(MappedPlace(values))
         if record.url and "url" not in mapped.values:
             mapped.values["url"] = [record.url]
         return mapped
 
 
-#: Fields that keep every value found; the others keep the first.
-_MULTI = {"tags", "partners"}
+def _apply_rules(
+    rules: tuple[FieldRule, ...],
+    payload: _Payload,
+    context: Any,
+    values: dict[str, list[str]],
+    langs: dict[str, str],
+    lookups: dict[str, str],
+    record_values: dict[str, list[str]],
+    record: HarvestedRecord,
+) -> None:
+    for rule in rules:
+        single = rule.name not in MULTI_FIELDS
+        if single and values.get(rule.name):
+            continue  # an earlier rule for the same field found a value: later ones are fall-backs
+        if rule.guard is not None and not [v for v in payload.select(rule.guard, context) if v.strip()]:
+            continue
+        if rule.when is not None:
+            other, pattern = rule.when
+            found = values.get(other) or record_values.get(other) or []
+            if not any(pattern.search(v) for v in found):
+                continue
+        found = _transform(payload.select(rule, context), rule.options, record.url)
+        if single:
+            found = found[:1]
+        if not found:
+            continue
+        current = values.setdefault(rule.name, [])
+        current.extend(v for v in found if v not in current)
+        if "lang" in rule.options:
+            langs[rule.name] = str(rule.options["lang"])
+        if "lookup" in rule.options:
+            lookups[rule.name] = str(rule.options["lookup"])
+
+
+def _generic(name: str, where: _Locator, keys: tuple[str | int, ...]) -> Crosswalk:
+    path = GENERIC_DIR / f"{name}.yaml"
+    if not re.fullmatch(r"[a-z0-9_-]+", name) or not path.exists():
+        available = ", ".join(sorted(p.stem for p in GENERIC_DIR.glob("*.yaml")))
+        raise where.error(keys, f"correspondance générique « {name} » inconnue (disponibles : {available})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Crosswalk.from_declaration(data.get("crosswalk"), path)
+
+
+def _parse_field(
+    name: str,
+    spec: Any,
+    namespaces: dict[str, str],
+    where: _Locator,
+    keys: tuple[str | int, ...],
+    allowed: dict[str, str],
+) -> list[FieldRule]:
+    """One rule, or several (a list) whose values add up — or, for a single-valued field, fall back."""
+    if isinstance(spec, list):
+        if not spec:
+            raise where.error(keys, f"la liste de règles de « {name} » est vide")
+        return [_parse_rule(name, item, namespaces, where, keys + (n,)) for n, item in enumerate(spec)]
+    return [_parse_rule(name, spec, namespaces, where, keys)]
+
+
+def _parse_rule(
+    name: str, spec: Any, namespaces: dict[str, str], where: _Locator, keys: tuple[str | int, ...]
+) -> FieldRule:
+    if isinstance(spec, str):
+        spec = {"xpath": spec}
+    if not isinstance(spec, dict):
+        raise where.error(keys, f"le champ « {name} » doit être un dictionnaire (par ex. {{css: h1}})")
+    selectors = [key for key in spec if key in SELECTORS]
+    unknown = [key for key in spec if key not in SELECTORS and key not in OPTIONS]
+    if unknown:
+        raise where.error(
+            keys + (unknown[0],),
+            f"option « {unknown[0]} » inconnue dans « {name} » (options : {', '.join(SELECTORS + OPTIONS)})",
+        )
+    if len(selectors) != 1:
+        raise where.error(keys, f"« {name} » doit avoir exactement un sélecteur parmi {', '.join(SELECTORS)}")
+    selector = selectors[0]
+    options = {k: v for k, v in spec.items() if k in OPTIONS and k not in ("if", "when")}
+    try:
+        compiled = _compile(selector, spec[selector], namespaces)
+    except (etree.XPathError, SyntaxError, ValueError) as exc:
+        raise where.error(keys + (selector,), f"expression invalide dans « {name} » : {exc}") from exc
+    if "regex" in options:
+        try:
+            re.compile(str(options["regex"]))
+        except re.error as exc:
+            raise where.error(keys + ("regex",), f"expression régulière invalide dans « {name} » : {exc}") from exc
+    if "map" in options and not isinstance(options["map"], dict):
+        raise where.error(keys + ("map",), f"« map » de « {name} » doit être un dictionnaire {{valeur: remplacement}}")
+    if "lookup" in options and options["lookup"] not in SCHEMES:
+        raise where.error(
+            keys + ("lookup",),
+            f"schéma « {options['lookup']} » inconnu pour « lookup » dans « {name} » "
+            f"(schémas : {', '.join(sorted(SCHEMES))})",
+        )
+    if "lang" in options and not _LANG_TAG.match(str(options["lang"])):
+        raise where.error(
+            keys + ("lang",), f"« lang » de « {name} » doit être une étiquette de langue (fr, en, fr-CA) ou « auto »"
+        )
+    guard = None
+    if "if" in spec:
+        condition = spec["if"]
+        if not isinstance(condition, dict) or len([k for k in condition if k in SELECTORS]) != 1 or len(condition) != 1:
+            raise where.error(
+                keys + ("if",), f"« if » de « {name} » doit être un seul sélecteur, par ex. {{css: a.site-web}}"
+            )
+        guard = _parse_rule(name, condition, namespaces, where, keys + ("if",))
+    when = None
+    if "when" in spec:
+        condition = spec["when"]
+        if not isinstance(condition, dict) or set(condition) != {"field", "matches"}:
+            raise where.error(
+                keys + ("when",),
+                f"« when » de « {name} » doit être {{field: <champ>, matches: <expression>}}",
+            )
+        try:
+            when = (str(condition["field"]), re.compile(str(condition["matches"])))
+        except re.error as exc:
+            message = f"expression régulière invalide dans « when » de « {name} » : {exc}"
+            raise where.error(keys + ("when",), message) from exc
+    return FieldRule(name, selector, spec[selector], options, compiled, guard, when)
+
+
+def _parse_blocks(
+    kind: str,
+    declaration: Any,
+    allowed: dict[str, str],
+    namespaces: dict[str, str],
+    where: _Locator,
+    keys: tuple[str | int, ...],
+) -> list[BlockRule]:
+    if not isinstance(declaration, list):
+        raise where.error(keys, f"« {kind} » doit être une liste (- each: …, fields: …)")
+    blocks = []
+    for n, entry in enumerate(declaration):
+        here = keys + (n,)
+        if not isinstance(entry, dict) or not isinstance(entry.get("fields"), dict):
+            raise where.error(here, f"chaque élément de « {kind} » doit avoir « fields: »")
+        extra = sorted(set(entry) - {"each", "fields", "role"})
+        if extra:
+            raise where.error(here + (extra[0],), f"clé « {extra[0]} » inconnue dans « {kind} » (each, role, fields)")
+        role = str(entry.get("role", "carrier"))
+        if kind == "organisations" and role not in ROLES:
+            raise where.error(here + ("role",), f"rôle « {role} » inconnu (rôles : {', '.join(ROLES)})")
+        each = _parse_rule("each", entry["each"], namespaces, where, here + ("each",)) if "each" in entry else None
+        rules: list[FieldRule] = []
+        for name, spec in entry["fields"].items():
+            if name not in allowed:
+                raise where.error(
+                    here + ("fields", name),
+                    f"champ « {name} » inconnu dans « {kind} » (champs possibles : {', '.join(allowed)})",
+                )
+            rules.extend(_parse_field(name, spec, namespaces, where, here + ("fields", name), allowed))
+        if each is not None:
+            family = {"path", "jsonld"} if each.selector in ("path", "jsonld") else {"xpath", "css"}
+            for rule in rules:
+                if rule.selector not in family | {"value"}:
+                    raise where.error(
+                        here + ("fields", rule.name),
+                        f"« {rule.name} » doit utiliser {' ou '.join(sorted(family))} : "
+                        f"chaque élément vient de « each: {{{each.selector}: …}} »",
+                    )
+        if kind == "organisations" and not any(r.name == "name" for r in rules):
+            raise where.error(here + ("fields",), "une organisation doit avoir le champ « name »")
+        blocks.append(BlockRule(kind, role, each, tuple(rules)))
+    return blocks
 
 
 def _line_of(text: str, key: str) -> str:
@@ -190,22 +432,36 @@ class _Payload:
         self._json: Any = None
         self._jsonld: Any = None
 
-    def select(self, rule: FieldRule) -> list[str]:
+    def select(self, rule: FieldRule, context: Any = None) -> list[str]:
         if rule.selector == "value":
             values = rule.expression if isinstance(rule.expression, list) else [rule.expression]
             return [str(v) for v in values]
+        return [_text_of(r) if not isinstance(r, str) else r for r in self._raw(rule, context)]
+
+    def items(self, rule: FieldRule) -> list[Any]:
+        """What an ``each:`` selects: elements or JSON objects, each the context of a block's fields."""
+        if rule.selector == "value":
+            return []
+        return [r for r in self._raw(rule, None) if r not in (None, "")]
+
+    def _raw(self, rule: FieldRule, context: Any) -> list[Any]:
+        if rule.selector in ("path", "jsonld") and context is not None:
+            return [_scalar_or_item(v) for v in _walk(context, rule.compiled) if v not in (None, "")]
         if rule.selector == "path":
-            return [_scalar(v) for v in _walk(self.json(), rule.compiled) if v not in (None, "")]
+            return [_scalar_or_item(v) for v in _walk(self.json(), rule.compiled) if v not in (None, "")]
         if rule.selector == "jsonld":
-            found: list[str] = []
+            found: list[Any] = []
             for block in self.jsonld():
-                found.extend(_scalar(v) for v in _walk(block, rule.compiled) if v not in (None, ""))
+                found.extend(_scalar_or_item(v) for v in _walk(block, rule.compiled) if v not in (None, ""))
             return found
-        tree = self.html() if (rule.selector == "css" or self.record.media_type == "text/html") else self.xml()
+        if context is not None:
+            tree = context
+        else:
+            tree = self.html() if (rule.selector == "css" or self.record.media_type == "text/html") else self.xml()
         results = rule.compiled(tree)
         if not isinstance(results, list):
             results = [results]
-        return [_text_of(r) for r in results]
+        return results
 
     def xml(self) -> Any:
         if self._xml is None:
@@ -246,7 +502,13 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+def _scalar_or_item(value: Any) -> Any:
+    return value if isinstance(value, (dict, list)) else str(value)
+
+
 def _text_of(result: Any) -> str:
+    if isinstance(result, (dict, list)):
+        return _scalar(result)
     if isinstance(result, etree._Element):
         return " ".join(" ".join(result.itertext()).split())
     return str(result)

@@ -68,11 +68,13 @@ def create_app(settings: Settings | None = None, aggregate: Aggregate | None = N
     from endpoint.records import bp as records_bp
     from endpoint.search import bp as search_bp
     from endpoint.sparql import bp as sparql_bp
+    from endpoint.vocab import bp as vocab_bp
 
     app.register_blueprint(search_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(oai_bp)
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(vocab_bp)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

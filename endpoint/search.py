@@ -148,6 +148,9 @@ def result_item(hit: dict[str, object]) -> dict[str, object]:
         "organisation": _as_list(hit.get("organisation")),
         "source": source,
         "source_label": labels.source(source),
+        # A duplicated innovation is shown once, with every source that publishes it.
+        "sources": [{"id": s, "label": labels.source(s)} for s in (_as_list(hit.get("sources")) or [source])],
+        "duplicates": _as_list(hit.get("duplicates")),
         "themes": [{"code": code, "label": labels.theme(code)} for code in themes],
         "website": str(hit.get("url") or ""),
         "lat": hit.get("lat"),

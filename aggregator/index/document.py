@@ -26,6 +26,12 @@ class IndexDocument:
     started: str = ""
     lat: float | None = None
     lon: float | None = None
+    #: Set on a record that duplicates another one: the record id of the cluster's canonical record.
+    #: Search shows the canonical record only (see ``aggregator.enrich.duplicates``).
+    canonical: str = ""
+    #: On the canonical record of a cluster: the record ids and the sources of the other members.
+    duplicates: tuple[str, ...] = ()
+    other_sources: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -11,7 +12,18 @@ from aggregator.index.document import IndexDocument
 from aggregator.innovation_graph import CIS, DCT, GEO, SCHEMA
 
 
-def document_from_triples(record_id: str, uri: str, source_id: str, triples: list[ox.Triple]) -> IndexDocument:
+@dataclass(frozen=True)
+class ClusterInfo:
+    """Where a record stands among duplicates: the canonical record id, or the other members."""
+
+    canonical: str = ""
+    duplicates: tuple[str, ...] = ()
+    other_sources: tuple[str, ...] = ()
+
+
+def document_from_triples(
+    record_id: str, uri: str, source_id: str, triples: list[ox.Triple], cluster: ClusterInfo | None = None
+) -> IndexDocument:
     by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
         by_subject[t.subject.value][t.predicate.value].append(t.object.value)
@@ -41,4 +53,7 @@ def document_from_triples(record_id: str, uri: str, source_id: str, triples: lis
         started=first(inn.get(SCHEMA + "startDate")),
         lat=float(lat) if lat else None,
         lon=float(lon) if lon else None,
+        canonical=cluster.canonical if cluster else "",
+        duplicates=cluster.duplicates if cluster else (),
+        other_sources=cluster.other_sources if cluster else (),
     )

@@ -16,8 +16,8 @@ from aggregator.index.document import FACET_FIELDS, IndexDocument
 FRENCH = "carrefour_fr_v1"
 
 _TEXT_FIELDS = ("title", "summary", "description", "text")
-_KEYWORD_FIELDS = ("theme", "subtheme", "region", "source")
-_STORED_ONLY = ("uri", "tags", "commune", "organisation", "url", "started")
+_KEYWORD_FIELDS = ("theme", "subtheme", "region", "source", "canonical")
+_STORED_ONLY = ("uri", "tags", "commune", "organisation", "url", "started", "duplicates", "sources")
 
 
 def _french_analyzer() -> tantivy.TextAnalyzer:
@@ -96,11 +96,14 @@ class TantivyIndex:
             "summary": doc.summary,
             "description": doc.description,
             "text": text,
-            "source": doc.source,
+            # A cluster's canonical record is found under the source of every member.
+            "source": [doc.source, *(s for s in doc.other_sources if s != doc.source)],
+            "sources": [doc.source, *(s for s in doc.other_sources if s != doc.source)],
+            "canonical": doc.canonical,
             "url": doc.url,
             "started": doc.started,
         }
-        for name in ("theme", "subtheme", "tags", "region", "commune", "organisation"):
+        for name in ("theme", "subtheme", "tags", "region", "commune", "organisation", "duplicates"):
             if getattr(doc, name):
                 values[name] = list(getattr(doc, name))
         if doc.lat is not None and doc.lon is not None:
@@ -114,8 +117,11 @@ class TantivyIndex:
         filters: dict[str, list[str]] | None = None,
         page: int = 1,
         page_size: int = 20,
+        collapse: bool = True,
     ) -> SearchResults:
-        query = self._build_query(text, filters or {})
+        """``collapse``: a record linked as a duplicate of another is left out; its canonical
+        record stands for it (and is found under each member's source)."""
+        query = self._build_query(text, filters or {}, collapse)
         searcher = self._index.searcher()
         offset = max(page - 1, 0) * page_size
         result = searcher.search(query, limit=page_size, offset=offset, count=True)
@@ -146,8 +152,11 @@ class TantivyIndex:
         result = searcher.search(tantivy.Query.all_query(), limit=total)
         return sorted((self._stored(searcher.doc(a)) for _, a in result.hits), key=lambda d: str(d["id"]))
 
-    def _build_query(self, text: str, filters: dict[str, list[str]]) -> tantivy.Query:
+    def _build_query(self, text: str, filters: dict[str, list[str]], collapse: bool = False) -> tantivy.Query:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if collapse:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.regex_query(self._schema, "canonical", ".+")))
         text = text.strip()
         if text:
             clauses.append((tantivy.Occur.Must, self._parse_text(text)))
@@ -179,5 +188,5 @@ class TantivyIndex:
     @staticmethod
     def _stored(doc: tantivy.Document) -> dict[str, object]:
         data = doc.to_dict()
-        single = {"id", "uri", "title", "summary", "description", "source", "url", "started", "lat", "lon"}
+        single = {"id", "uri", "title", "summary", "description", "source", "url", "started", "lat", "lon", "canonical"}
         return {k: (v[0] if k in single and v else v) for k, v in data.items()}
