@@ -72,7 +72,9 @@ class Aggregate:
             return document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, previous, self.cluster_of(ctx.uri))
         self.store.replace_graph(graph, triples)
         document = document_from_triples(ctx.record_id, ctx.uri, ctx.source_id, triples, self.cluster_of(ctx.uri))
-        self.listing.publish(ctx.record_id, ctx.source_id, self.sets_of(document))
+        # Region sets are named after the region as written, so ListSets needs no store look-up.
+        names = {f"region:{slugify(region)}": region for region in document.region}
+        self.listing.publish(ctx.record_id, ctx.source_id, self.sets_of(document), names=names)
         return document
 
     def withdraw(self, record_id: str, source_id: str) -> None:

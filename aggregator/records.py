@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,18 @@ class RecordError:
     source_id: str
     identifier: str
     message: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Yielded by a harvester after a page: every record yielded before it is one the source has sent.
+
+    The pipeline commits those records, then stores ``resume`` as the source's resume point, in
+    the same transaction: a harvest killed at any moment restarts from the last committed page.
+    ``final`` marks the end of a complete harvest: the resume point is cleared and ``memory`` (what
+    the next run starts from: last datestamp, ETag...) is merged into the source's harvest memory.
+    """
+
+    resume: dict[str, Any] | None = None
+    memory: dict[str, Any] | None = None
+    final: bool = False

@@ -34,8 +34,18 @@ class Settings:
     http_timeout: float = 30.0
     #: Attempts for one HTTP request to a source before it fails.
     http_retries: int = 3
+    #: Seconds before the first retry of a failed request; each further retry waits twice as long.
+    http_backoff: float = 1.0
+    #: Longest wait accepted from a Retry-After header (seconds); longer ones are cut to this.
+    http_max_retry_after: float = 120.0
     #: Seconds to wait between two requests to the same HTML site.
     politeness_delay: float = 0.0
+    #: A full harvest seeing fewer than this share of the previous full harvest's records is flagged.
+    harvest_drop_ratio: float = 0.5
+    #: Refresh period of a source that does not give one (harvest.every), for ``harvest --due``.
+    harvest_every: str = "1d"
+    #: Sources harvested at once by ``carrefour harvest`` (``--jobs``).
+    harvest_jobs: int = 1
     #: User-Agent sent to sources (robots.txt rules are matched against it).
     user_agent: str = "CarrefourBot/0.1 (+https://w3id.org/carrefour)"
     #: Name of the OAI-PMH repository in Identify.

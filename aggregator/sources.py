@@ -12,9 +12,12 @@ from typing import Any
 
 import yaml
 
+from aggregator.schedule import PeriodError, parse_period
 from aggregator.settings import Settings
 
-KINDS = ("oai-pmh", "rss", "atom", "html", "csv", "json")
+KINDS = ("oai-pmh", "rss", "atom", "html", "csv", "json", "xlsx")
+#: What a source id may be: it names the file and goes into record identifiers and URIs.
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
 class SourceFileError(ValueError):
@@ -59,6 +62,14 @@ def load_source(path: Path, settings: Settings) -> Source:
         raise SourceFileError(f"{path} : clé(s) manquante(s) : {', '.join(missing)}")
     if data["kind"] not in KINDS:
         raise SourceFileError(f"{path} : kind « {data['kind']} » inconnu (attendu : {', '.join(KINDS)})")
+    harvest = data.get("harvest", {}) or {}
+    if not isinstance(harvest, dict):
+        raise SourceFileError(f"{path} : la section harvest doit être un dictionnaire")
+    if "every" in harvest:
+        try:
+            parse_period(harvest["every"])
+        except PeriodError as exc:
+            raise SourceFileError(f"{path} : harvest.every : {exc}") from exc
     if data["id"] != path.stem:
         raise SourceFileError(f"{path} : l'id « {data['id']} » doit être le nom du fichier « {path.stem} »")
     return Source(
@@ -69,7 +80,7 @@ def load_source(path: Path, settings: Settings) -> Source:
         path=path,
         homepage=data.get("homepage", ""),
         description=data.get("description", ""),
-        harvest=data.get("harvest", {}) or {},
+        harvest=harvest,
         crosswalk=data["crosswalk"],
     )
 

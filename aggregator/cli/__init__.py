@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from aggregator.cli.common import load_root_settings
-from aggregator.cli.harvest_commands import harvest, reindex, runs, sources
+from aggregator.cli.harvest_commands import harvest, reindex, runs
 from aggregator.cli.portal_commands import demo, serve
+from aggregator.cli.quality_commands import crosswalk, duplicates, validate
 from aggregator.cli.sample_commands import samples
+from aggregator.cli.source_commands import remap, sources
 
 
 @click.group()
@@ -32,5 +34,5 @@ def main(ctx: click.Context, data_dir: Path | None, config_file: Path | None) ->
     ctx.obj = load_root_settings(config_file, data_dir)
 
 
-for command in (harvest, sources, runs, reindex, serve, demo, samples):
+for command in (harvest, sources, remap, runs, reindex, serve, demo, samples, validate, crosswalk, duplicates):
     main.add_command(command)

@@ -1,10 +1,12 @@
-"""Sub-commands that fill the aggregate: harvest, sources, runs, reindex."""
+"""Sub-commands that fill the aggregate: harvest, runs, reindex."""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -13,16 +15,48 @@ from aggregator.cli.common import console, data_dir_option, load_sources_or_fail
 from aggregator.settings import Settings
 from aggregator.state import HarvestRun
 
+if TYPE_CHECKING:
+    from aggregator.enrich.duplicates import DuplicateStats
 
-def run_harvest(settings: Settings, wanted: tuple[str, ...] = ()) -> bool:
+#: Run statuses that do not fail the command (a warning is shown, the data is in).
+GOOD = ("ok", "warning")
+#: Run modes of a harvest (a remap is not one).
+HARVEST_MODES = ("full", "incremental", "resumed", "not-modified")
+
+
+def due_sources(settings: Settings, sources):  # type: ignore[no-untyped-def]
+    """The sources whose refresh period (harvest.every, else the setting) has passed since their last success."""
+    from aggregator.schedule import is_due, parse_period
+    from aggregator.state import StateDB
+
+    if not settings.state_path.exists():
+        return list(sources)
+    state = StateDB(settings.state_path)
+    try:
+        due = []
+        for source in sources:
+            last = state.previous_run(source.id, None, HARVEST_MODES, GOOD)
+            period = parse_period(source.harvest.get("every", settings.harvest_every))
+            if is_due(last.started if last else None, period):
+                due.append(source)
+        return due
+    finally:
+        state.close()
+
+
+def run_harvest(
+    settings: Settings, wanted: tuple[str, ...] = (), due: bool = False, jobs: int | None = None, full: bool = False
+) -> bool:
     """Harvest the sources with a progress line each, then a summary table; True if all went well."""
-    from aggregator.harvest import HttpClient
-    from aggregator.pipeline import harvest_source
+    from aggregator.pipeline import harvest_sources, link_across_sources
 
     sources = load_sources_or_fail(settings, wanted)
+    if due:
+        sources = due_sources(settings, sources)
+        if not sources:
+            console.print("Aucune source n'est à moissonner maintenant (voir « carrefour sources »).")
+            return True
     aggregate = open_aggregate(settings)
-    client = HttpClient(settings)
-    runs: list[HarvestRun] = []
     try:
         with Progress(
             SpinnerColumn(),
@@ -32,28 +66,47 @@ def run_harvest(settings: Settings, wanted: tuple[str, ...] = ()) -> bool:
             TimeElapsedColumn(),
             console=console,
         ) as progress:
-            for source in sources:
-                task = progress.add_task(source.id, total=None, counts="")
+            tasks = {source.id: progress.add_task(source.id, total=None, counts="en attente") for source in sources}
 
-                def show(run: HarvestRun, task: int = task) -> None:
+            def progress_for(source):  # type: ignore[no-untyped-def]
+                task = tasks[source.id]
+
+                def show(run: HarvestRun) -> None:
                     progress.update(
                         task, counts=f"{run.seen} notices ({run.new} nouvelles, {run.unchanged} inchangées)"
                     )
 
-                run = harvest_source(aggregate, source, client, show)
-                progress.update(task, total=1, completed=1, counts=f"{run.seen} notices — {run.status}")
-                runs.append(run)
+                return show
+
+            def done(run: HarvestRun) -> None:
+                progress.update(tasks[run.source_id], total=1, completed=1, counts=f"{run.seen} notices — {run.status}")
+
+            runs = harvest_sources(
+                aggregate, sources, jobs or settings.harvest_jobs, full, progress_for=progress_for, on_done=done
+            )
+        with console.status("Recherche des doublons entre sources…"):
+            duplicates = link_across_sources(aggregate, runs)
     finally:
-        client.close()
         aggregate.close()
     print_summary(runs)
-    return all(run.status == "ok" for run in runs)
+    print_duplicates(duplicates)
+    return all(run.status in GOOD for run in runs)
 
 
-def print_summary(runs: list[HarvestRun]) -> None:
-    table = Table(title="Moisson")
-    for column in ("source", "état", "nouvelles", "modifiées", "inchangées", "supprimées", "en échec"):
-        table.add_column(column, justify="left" if column in ("source", "état") else "right")
+def print_duplicates(stats: DuplicateStats | None) -> None:
+    if stats is not None:
+        console.print(
+            f"Doublons entre sources : {stats.clusters} innovation(s) publiée(s) plusieurs fois "
+            f"({stats.members} notices reliées par owl:sameAs)."
+        )
+
+
+def print_summary(runs: list[HarvestRun], title: str = "Moisson") -> None:
+    table = Table(title=title, box=box.SIMPLE_HEAVY, pad_edge=False, collapse_padding=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("état", no_wrap=True)
+    for column in ("nouv.", "modif.", "inchangées", "suppr.", "échecs", "inval."):
+        table.add_column(column, justify="right", no_wrap=True)
     for run in runs:
         table.add_row(
             run.source_id,
@@ -63,62 +116,96 @@ def print_summary(runs: list[HarvestRun]) -> None:
             str(run.unchanged),
             str(run.deleted),
             str(run.failed),
+            str(run.invalid),
         )
     console.print(table)
+    modes = {"incremental": "incrémentale", "resumed": "reprise", "not-modified": "source inchangée (304)"}
     for run in runs:
+        if run.mode in modes:
+            console.print(f"{run.source_id} : moisson {modes[run.mode]}")
+        for warning in run.warnings:
+            console.print(f"[yellow]{run.source_id}[/yellow] attention : {warning}")
         for error in run.errors[:5]:
             console.print(f"[red]{run.source_id}[/red] {error['record']} : {error['error']}")
         if len(run.errors) > 5:
-            console.print(f"[red]{run.source_id}[/red] … et {len(run.errors) - 5} autres erreurs")
+            console.print(
+                f"[red]{run.source_id}[/red] … et {len(run.errors) - 5} autres erreurs "
+                f"(carrefour runs --errors {run.id})"
+            )
 
 
 @click.command()
 @data_dir_option
 @click.argument("source_ids", nargs=-1)
+@click.option("--due", is_flag=True, help="Seulement les sources dont la période (harvest.every) est écoulée.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Sources moissonnées en parallèle.")
+@click.option("--full", is_flag=True, help="Tout reprendre : sans date de départ, ni ETag, ni point de reprise.")
 @pass_settings
-def harvest(settings: Settings, source_ids: tuple[str, ...]) -> None:
-    """Moissonne les sources (toutes, ou celles nommées)."""
-    if not run_harvest(settings, source_ids):
+def harvest(settings: Settings, source_ids: tuple[str, ...], due: bool, jobs: int | None, full: bool) -> None:
+    """Moissonne les sources (toutes, ou celles nommées), à partir de là où la dernière s'est arrêtée."""
+    if not run_harvest(settings, source_ids, due=due, jobs=jobs, full=full):
         sys.exit(1)
 
 
 @click.command()
 @data_dir_option
+@click.option("--source", "source_id", default=None, help="Seulement les moissons de cette source.")
+@click.option(
+    "--errors", "errors_of", type=int, default=None, metavar="N", help="Détail des erreurs de la moisson n° N."
+)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @pass_settings
-def sources(settings: Settings) -> None:
-    """Liste les sources déclarées dans mappings/."""
-    table = Table(title=f"Sources ({settings.mappings_dir})")
-    for column in ("id", "type", "nom", "adresse"):
-        table.add_column(column)
-    for source in load_sources_or_fail(settings):
-        table.add_row(source.id, source.kind, source.label, source.url)
-    Console().print(table)
-
-
-@click.command()
-@data_dir_option
-@pass_settings
-def runs(settings: Settings) -> None:
-    """Liste les dernières moissons."""
+def runs(settings: Settings, source_id: str | None, errors_of: int | None, limit: int) -> None:
+    """Liste les dernières moissons (ou le détail des erreurs de l'une d'elles)."""
     aggregate = open_aggregate(settings)
-    table = Table(title="Moissons")
-    for column in ("n°", "source", "début", "fin", "état", "nouv.", "modif.", "inch.", "suppr.", "échecs"):
-        table.add_column(column)
-    for run in aggregate.state.runs():
-        table.add_row(
-            str(run.id),
-            run.source_id,
-            run.started,
-            run.ended or "",
-            run.status,
-            str(run.new),
-            str(run.updated),
-            str(run.unchanged),
-            str(run.deleted),
-            str(run.failed),
-        )
-    aggregate.close()
-    Console().print(table)
+    try:
+        if errors_of is not None:
+            run = aggregate.state.run(errors_of)
+            if run is None:
+                raise click.ClickException(f"aucune moisson n° {errors_of} (voir « carrefour runs »)")
+            table = Table(title=f"Moisson n° {run.id} ({run.source_id}, {run.status}) : {len(run.errors)} erreurs")
+            table.add_column("notice")
+            table.add_column("erreur")
+            for error in run.errors:
+                table.add_row(error.get("record", ""), error.get("error", ""))
+            for warning in run.warnings:
+                table.add_row("(attention)", warning)
+            Console().print(table)
+            return
+        table = Table(title="Moissons")
+        for column in (
+            "n°",
+            "source",
+            "début",
+            "fin",
+            "état",
+            "mode",
+            "nouv.",
+            "modif.",
+            "inch.",
+            "suppr.",
+            "échecs",
+            "inval.",
+        ):
+            table.add_column(column)
+        for run in aggregate.state.runs(limit, source_id):
+            table.add_row(
+                str(run.id),
+                run.source_id,
+                run.started,
+                run.ended or "",
+                run.status,
+                run.mode,
+                str(run.new),
+                str(run.updated),
+                str(run.unchanged),
+                str(run.deleted),
+                str(run.failed),
+                str(run.invalid),
+            )
+        Console().print(table)
+    finally:
+        aggregate.close()
 
 
 @click.command()

@@ -1,14 +1,18 @@
-"""Harvesters: one module per kind of source, each yielding ``HarvestedRecord``s."""
+"""Harvesters: one module per kind of source.
+
+A harvester is called with a ``HarvestContext`` and yields ``HarvestedRecord``s, ``RecordError``s
+for the records it saw but could not take, and a ``Checkpoint`` after each page.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from aggregator.harvest.context import HarvestContext
 from aggregator.harvest.http import HarvestError, HttpClient
-from aggregator.records import HarvestedRecord, RecordError
-from aggregator.sources import Source
+from aggregator.records import Checkpoint, HarvestedRecord, RecordError
 
-Harvester = Callable[[Source, HttpClient], Iterator[HarvestedRecord | RecordError]]
+Harvester = Callable[[HarvestContext], Iterator[HarvestedRecord | RecordError | Checkpoint]]
 
 
 def harvester_for(kind: str) -> Harvester:
@@ -25,11 +29,11 @@ def harvester_for(kind: str) -> Harvester:
         from aggregator.harvest.html import harvest_html
 
         return harvest_html
-    if kind in ("csv", "json"):
+    if kind in ("csv", "json", "xlsx"):
         from aggregator.harvest.files import harvest_file
 
         return harvest_file
     raise HarvestError(f"aucun moissonneur pour le type de source « {kind} »")
 
 
-__all__ = ["Harvester", "HarvestError", "HttpClient", "harvester_for"]
+__all__ = ["Checkpoint", "Harvester", "HarvestContext", "HarvestError", "HttpClient", "harvester_for"]

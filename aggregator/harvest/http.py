@@ -1,7 +1,15 @@
-"""HTTP for harvesters: retries with backoff, Retry-After, robots.txt, a politeness delay."""
+"""HTTP for harvesters: retries with backoff, Retry-After, robots.txt, a politeness delay.
+
+A request is retried, a bounded number of times (``http_retries``), on HTTP 429 and 5xx, on a
+timeout, on a refused or reset connection and on a body cut short; the wait doubles from
+``http_backoff`` seconds, and a longer ``Retry-After`` from the server wins (up to
+``http_max_retry_after``). Then the request fails with a ``HarvestError`` naming the URL and the
+last problem, which fails that source alone.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.robotparser
 from datetime import UTC, datetime
@@ -13,8 +21,13 @@ import requests
 from aggregator.settings import Settings
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-#: Longest wait we accept from a Retry-After header, so one source cannot stall a whole run.
-MAX_RETRY_AFTER = 120.0
+#: Problems in transit worth another try: the server or the network may do better next time.
+TRANSIENT = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 class HarvestError(RuntimeError):
@@ -32,8 +45,11 @@ class HttpClient:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_lock = threading.Lock()
         self._last_request: dict[str, float] = {}
-        self.backoff_base = 1.0
+        self.backoff_base = settings.http_backoff
+        #: Every wait before a retry, in seconds (tests and the run summary read it).
+        self.waits: list[float] = []
 
     def close(self) -> None:
         self.session.close()
@@ -44,51 +60,74 @@ class HttpClient:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         polite: bool = False,
+        delay: float | None = None,
+        obey_robots: bool | None = None,
     ) -> requests.Response:
-        if self.obey_robots and not self.allowed(url):
+        """GET with retries; ``polite`` waits ``delay`` (default: the setting) between requests to a host."""
+        if (self.obey_robots if obey_robots is None else obey_robots) and not self.allowed(url):
             raise RobotsDisallowedError(f"robots.txt interdit {url} au robot {self.settings.user_agent}")
-        if polite:
-            self._wait_politely(url)
         last_problem = ""
-        for attempt in range(1, self.settings.http_retries + 1):
+        retries = max(self.settings.http_retries, 1)
+        for attempt in range(1, retries + 1):
+            if polite:
+                self._wait_politely(url, delay)
             try:
                 response = self.session.get(url, params=params, headers=headers, timeout=self.settings.http_timeout)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except TRANSIENT as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
-                self._sleep_before_retry(attempt, None)
+                self.sleep_before_retry(attempt, None)
                 continue
             if response.status_code in RETRY_STATUSES:
                 last_problem = f"HTTP {response.status_code}"
-                self._sleep_before_retry(attempt, response.headers.get("Retry-After"))
+                self.sleep_before_retry(attempt, response.headers.get("Retry-After"))
                 continue
             return response
         raise HarvestError(
-            f"{url} ne répond pas après {self.settings.http_retries} essais ({last_problem}) ; "
+            f"{url} ne répond pas après {retries} essais ({last_problem}) ; "
             "vérifiez l'adresse de la source ou réessayez plus tard"
         )
 
-    def _sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:
-        if attempt >= self.settings.http_retries:
+    def sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:
+        if attempt >= max(self.settings.http_retries, 1):
             return
         delay = self.backoff_base * 2 ** (attempt - 1)
         if retry_after:
             delay = max(delay, _retry_after_seconds(retry_after))
-        time.sleep(min(delay, MAX_RETRY_AFTER))
+        delay = min(delay, self.settings.http_max_retry_after)
+        self.waits.append(delay)
+        time.sleep(delay)
 
-    def _wait_politely(self, url: str) -> None:
+    def _wait_politely(self, url: str, delay: float | None) -> None:
         host = urlsplit(url).netloc
+        wanted = self.settings.politeness_delay if delay is None else delay
+        wanted = max(wanted, self.crawl_delay(url))
         elapsed = time.monotonic() - self._last_request.get(host, 0.0)
-        if elapsed < self.settings.politeness_delay:
-            time.sleep(self.settings.politeness_delay - elapsed)
+        if elapsed < wanted:
+            time.sleep(wanted - elapsed)
         self._last_request[host] = time.monotonic()
 
-    def allowed(self, url: str) -> bool:
+    def _parser_for(self, url: str) -> urllib.robotparser.RobotFileParser | None:
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
-        if root not in self._robots:
-            self._robots[root] = self._load_robots(urljoin(root, "/robots.txt"))
-        parser = self._robots[root]
+        with self._robots_lock:
+            if root not in self._robots:
+                self._robots[root] = self._load_robots(urljoin(root, "/robots.txt"))
+            return self._robots[root]
+
+    def allowed(self, url: str) -> bool:
+        parser = self._parser_for(url)
         return True if parser is None else parser.can_fetch(self.settings.user_agent, url)
+
+    def crawl_delay(self, url: str) -> float:
+        """The Crawl-delay robots.txt asks of us on this host (0 if none)."""
+        parser = self._parser_for(url) if self.obey_robots else None
+        if parser is None:
+            return 0.0
+        try:
+            value = parser.crawl_delay(self.settings.user_agent)
+        except (TypeError, ValueError):
+            return 0.0
+        return min(float(value), self.settings.http_max_retry_after) if value else 0.0
 
     def _load_robots(self, robots_url: str) -> urllib.robotparser.RobotFileParser | None:
         try:

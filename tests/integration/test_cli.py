@@ -66,3 +66,87 @@ def test_a_bad_settings_file_is_reported(tmp_path: Path) -> None:
     config.write_text("oai_page_sise = 3\n", encoding="utf-8")
     code, output = run(["--config", str(config), "sources"], {})
     assert code != 0 and "oai_page_sise" in output
+
+
+# Registering, scheduling, parallel harvests, runs and remap, against the fault-injecting server.
+
+
+@pytest.fixture()
+def pannes(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
+    from tests.fault_server import FaultServer
+
+    with FaultServer() as server:
+        env = {
+            "CARREFOUR_MAPPINGS_DIR": str(tmp_path / "mappings"),
+            "CARREFOUR_DATA_DIR": str(tmp_path / "data"),
+            "CARREFOUR_HTTP_BACKOFF": "0.01",
+            "CARREFOUR_HTTP_TIMEOUT": "2",
+            "PANNES_URL": server.url,
+        }
+        yield env, tmp_path / "mappings"
+
+
+def test_sources_add_registers_an_oai_repository_that_then_harvests(pannes: tuple[dict[str, str], Path]) -> None:
+    env, mappings = pannes
+    url = env["PANNES_URL"] + "/oai"
+    code, output = run(["sources", "add", "depot", "--kind", "oai-pmh", "--url", url, "--set", "pair"], env)
+    assert code == 0, output
+    text = (mappings / "depot.yaml").read_text(encoding="utf-8")
+    assert "label: Dépôt en pannes" in text and "set: pair" in text and "extends: oai_dc" in text
+
+    code, output = run(["sources", "add", "depot", "--url", url], env)
+    assert code != 0 and "existe déjà" in output
+    code, output = run(["sources", "add", "Pas Bon!", "--url", url], env)
+    assert code != 0 and "identifiant « Pas Bon! » refusé" in output
+    code, output = run(["sources", "add", "ailleurs", "--url", "http://127.0.0.1:9/oai"], env)
+    assert code != 0 and "Identify n'aboutit pas" in output and not (mappings / "ailleurs.yaml").exists()
+    code, output = run(["sources", "add", "plus-tard", "--url", "http://127.0.0.1:9/oai", "--no-check"], env)
+    assert code == 0 and (mappings / "plus-tard.yaml").exists()
+    (mappings / "plus-tard.yaml").unlink()
+
+    code, output = run(["sources"], env)
+    assert code == 0 and "depot" in output and "1d" in output
+
+    code, output = run(["harvest", "depot"], env)
+    assert code == 0, output
+    assert "depot" in output and "ok" in output
+    code, output = run(["runs", "--source", "depot"], env)
+    assert code == 0 and "depot" in output and "ok" in output
+
+
+def test_harvest_due_jobs_runs_errors_and_remap(pannes: tuple[dict[str, str], Path]) -> None:
+    from tests.fault_server import write_source
+
+    env, mappings = pannes
+    base = env["PANNES_URL"]
+    write_source(mappings, "oai", "oai-pmh", f"{base}/oai", {"every": "1h"})
+    write_source(mappings, "fichier", "json", f"{base}/data.json", {"items": "data.items", "id": "id", "every": "2w"})
+    write_source(
+        mappings,
+        "site",
+        "html",
+        f"{base}/site/list?page=1",
+        {"item_links": "li.card a", "next_page": "a.suivante", "every": "30m"},
+        {"title": {"css": "h1"}, "organisation": {"css": "p.org"}},
+    )
+    code, output = run(["harvest", "--jobs", "3"], env)
+    assert code == 0, output
+    for name in ("oai", "fichier", "site"):
+        assert name in output
+    assert "robots.txt interdit" in output  # the site's private link, reported with its URL
+
+    code, output = run(["harvest", "--due"], env)
+    assert code == 0 and "Aucune source n'est à moissonner" in output
+
+    code, output = run(["runs"], env)
+    site_run = next(line for line in output.splitlines() if " site " in f" {line} ")
+    run_id = site_run.split("│")[1].strip() if "│" in site_run else site_run.split()[0]
+    code, output = run(["runs", "--errors", run_id], env)
+    assert code == 0 and "/site/private/secret" in output and "robots.txt" in output
+    code, output = run(["runs", "--errors", "9999"], env)
+    assert code != 0 and "aucune moisson n° 9999" in output
+
+    code, output = run(["remap", "fichier"], env)
+    assert code == 0 and "Re-mappage" in output
+    code, output = run(["remap", "--all", "fichier"], env)
+    assert code == 0 and "37" in output

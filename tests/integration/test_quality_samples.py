@@ -40,7 +40,9 @@ def _ensure_gazetteer() -> None:
     from aggregator.enrich.gazetteer_build import main
 
     npm = PROJECT_ROOT / "node_modules" / "@etalab" / "decoupage-administratif"
-    assert npm.exists(), "gazetier absent : « make setup » (npm install, puis python -m aggregator.enrich.gazetteer_build)"
+    assert npm.exists(), (
+        "gazetier absent : « make setup » (npm install, puis python -m aggregator.enrich.gazetteer_build)"
+    )
     assert main([]) == 0
 
 

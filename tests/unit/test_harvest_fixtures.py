@@ -62,3 +62,24 @@ def test_feed_fixture_outcome(case: dict[str, str]) -> None:
     assert len(records) == expected
     for record in records:
         assert b"<script" not in record.payload.lower(), "script left in a feed entry"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in FEED_CASES if c["feed_language"] and c["entries"] != "0"], ids=lambda c: c["file"]
+)
+def test_feed_language_reaches_every_entry(case: dict[str, str]) -> None:
+    import json
+
+    data = (FIXTURES / "feeds" / "feedparser" / case["file"]).read_bytes()
+    for record in entries_of(data, "fixture", case["file"]):
+        language = json.loads(record.payload)["language"]
+        # The entry's own xml:lang wins over the feed's; otherwise the feed's language is given.
+        assert language == case["feed_language"] or case["file"] == "entry_content_xml_lang_inherit_2.xml"
+
+
+def test_http_content_language_is_the_last_resort() -> None:
+    import json
+
+    data = b'<rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>x</title></item></channel></rss>'
+    (record,) = entries_of(data, "fixture", "x", {"Content-Language": "fr"})
+    assert json.loads(record.payload)["language"] == "fr"
