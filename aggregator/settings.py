@@ -56,6 +56,8 @@ class Settings:
     oai_domain: str = "carrefour.example.org"
     #: Records per page of an OAI-PMH list.
     oai_page_size: int = 100
+    #: Seconds a resumption token of /oai stays valid after it is issued.
+    oai_token_lifetime: int = 86400
     #: Results per page of the search page.
     search_page_size: int = 20
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lxml import etree
 
@@ -94,7 +94,7 @@ class Context:
     def codec(self) -> TokenCodec:
         codec = self.app.extra.get("oai_codec")
         if codec is None:
-            codec = TokenCodec(load_secret(self.settings.data_dir))
+            codec = TokenCodec(load_secret(self.settings.data_dir), timedelta(seconds=self.settings.oai_token_lifetime))
             self.app.extra["oai_codec"] = codec
         return codec  # type: ignore[return-value]
 
