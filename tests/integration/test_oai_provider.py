@@ -5,7 +5,7 @@ exactly the record's graph), named and described sets with their hierarchy, exac
 bounds, signed and expiring resumption tokens carrying a snapshot, records changing during a
 harvest, and complete harvests by the project's own harvester and by Sickle compared record by
 record to the store. Every response is validated against the OAI-PMH schemas, with a local
-driver that also knows the ``rdf:RDF`` root (tests/oai_schemas.py has no schema for it).
+driver that also knows the ``rdf:RDF`` root (tests/oai_schemas.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +24,7 @@ from aggregator.records import record_id
 from aggregator.settings import load_settings
 from aggregator.store.oxigraph import graph_iri
 from tests.integration.conftest import RECORDS, Published, _write_sources, mapped_record
-from tests.oai_schemas import _LocalSchemas
+from tests.oai_schemas import assert_valid_oai
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -38,54 +37,11 @@ NS = {
 DOMAIN = "carrefour.example.org"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
-# Schema validation with the rdf:RDF root known ---------------------------------------------------
-_RDF_LAX = b"""<?xml version="1.0"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified"
-           targetNamespace="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <xs:element name="RDF">
-    <xs:complexType>
-      <xs:sequence><xs:any namespace="##any" processContents="skip" minOccurs="0" maxOccurs="unbounded"/></xs:sequence>
-      <xs:anyAttribute namespace="##any" processContents="skip"/>
-    </xs:complexType>
-  </xs:element>
-</xs:schema>"""
-
-_DRIVER = b"""<?xml version="1.0"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:carrefour:tests:oai-driver-rdf">
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/"
-             schemaLocation="http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"/>
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai_dc/"
-             schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc.xsd"/>
-  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai-identifier"
-             schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"/>
-  <xs:import namespace="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-             schemaLocation="http://carrefour.test/rdf-lax.xsd"/>
-</xs:schema>"""
-
-
-class _WithRdf(_LocalSchemas):
-    def resolve(self, url, public_id, context):  # type: ignore[no-untyped-def]
-        if url == "http://carrefour.test/rdf-lax.xsd":
-            return self.resolve_string(_RDF_LAX, context)
-        return super().resolve(url, public_id, context)
-
-
-@cache
-def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    parser.resolvers.add(_WithRdf())
-    return etree.XMLSchema(etree.fromstring(_DRIVER, parser, base_url="http://carrefour.test/driver-rdf.xsd"))
-
 
 def valid(body: bytes) -> etree._Element:
-    document = etree.fromstring(body, etree.XMLParser(no_network=True, resolve_entities=False))
-    schema = _schema()
-    if not schema.validate(document):
-        errors = "\n".join(str(e) for e in schema.error_log)
-        raise AssertionError(f"OAI-PMH response does not validate:\n{errors}\n{body.decode()[:3000]}")
     # oai_dc inside metadata and setDescription is checked strictly by the schema; rdf:RDF only by
     # its root, so its content is checked by parsing it back (see rdf_triples).
-    return document
+    return assert_valid_oai(body)
 
 
 def oai(client, method: str = "GET", **args):  # type: ignore[no-untyped-def]
