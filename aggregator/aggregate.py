@@ -34,12 +34,42 @@ def _same_content(old: list[ox.Triple], new: list[ox.Triple]) -> bool:
     return key(old) == key(new)
 
 
+class BackendError(ValueError):
+    """A backend setting that names no known backend, or lacks its address."""
+
+
+def open_store(settings: Settings, read_only: bool = False):  # type: ignore[no-untyped-def]
+    """The triple store the settings choose; every backend offers the methods of OxigraphStore."""
+    if settings.store_backend == "oxigraph":
+        return OxigraphStore(settings.store_dir, read_only=read_only)
+    if settings.store_backend == "sparql":
+        if not settings.sparql_endpoint:
+            raise BackendError("store_backend = sparql demande sparql_endpoint (voir docs/settings.md)")
+        from aggregator.store.sparql import SparqlStore
+
+        return SparqlStore(settings.sparql_endpoint)
+    raise BackendError(f"store_backend « {settings.store_backend} » inconnu (oxigraph ou sparql)")
+
+
+def open_index(settings: Settings):  # type: ignore[no-untyped-def]
+    """The search index the settings choose; every backend offers the methods of TantivyIndex."""
+    if settings.index_backend == "tantivy":
+        return TantivyIndex(settings.index_dir)
+    if settings.index_backend == "solr":
+        if not settings.solr_url:
+            raise BackendError("index_backend = solr demande solr_url (voir docs/settings.md)")
+        from aggregator.index.solr import SolrIndex
+
+        return SolrIndex(settings.solr_url)
+    raise BackendError(f"index_backend « {settings.index_backend} » inconnu (tantivy ou solr)")
+
+
 class Aggregate:
     def __init__(self, settings: Settings, read_only: bool = False) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = OxigraphStore(settings.store_dir, read_only=read_only)
-        self.index = TantivyIndex(settings.index_dir)
+        self.store = open_store(settings, read_only)
+        self.index = open_index(settings)
         self.state = StateDB(settings.state_path)
         self.listing = Listing(settings.state_path)
         self.themes: ThemeScheme = load_theme_scheme(settings.vocab_dir)

@@ -46,6 +46,14 @@ class Settings:
     harvest_every: str = "1d"
     #: Sources harvested at once by ``carrefour harvest`` (``--jobs``).
     harvest_jobs: int = 1
+    #: Triple store: "oxigraph" (embedded, on disk) or "sparql" (a SPARQL 1.1 server such as Fuseki).
+    store_backend: str = "oxigraph"
+    #: With store_backend = "sparql": the dataset's address (Fuseki: http://host:3030/carrefour).
+    sparql_endpoint: str = ""
+    #: Search index: "tantivy" (embedded, on disk) or "solr" (an Apache Solr core or collection).
+    index_backend: str = "tantivy"
+    #: With index_backend = "solr": the core's or collection's address (http://host:8983/solr/carrefour).
+    solr_url: str = ""
     #: User-Agent sent to sources (robots.txt rules are matched against it).
     user_agent: str = "CarrefourBot/0.1 (+https://w3id.org/carrefour)"
     #: Name of the OAI-PMH repository in Identify.
