@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA_DIR ?= data
 
-.PHONY: setup assets browser demo test bench lint clean
+.PHONY: setup assets browser demo test bench lint clean solr solr-build
 
 setup: $(VENV)/.installed assets build/gazetteer.json.gz
 
@@ -45,6 +45,13 @@ test: setup browser
 
 bench: setup
 	$(BIN)/python -m benchmarks $(BENCH)
+
+# Apache Solr, for index_backend = "solr" (docs/backends-solr.md); the tests build and start it themselves.
+solr-build:
+	bash solr_config/start-solr.sh --build-only
+
+solr:
+	bash solr_config/start-solr.sh --port $(or $(SOLR_PORT),8983)
 
 lint: setup
 	$(BIN)/ruff check aggregator endpoint sample_platforms benchmarks tests
