@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DATA_DIR ?= data
 
-.PHONY: setup assets browser demo test bench lint clean solr solr-build
+.PHONY: setup assets browser jars demo test bench lint clean solr solr-build fuseki
 
 setup: $(VENV)/.installed assets build/gazetteer.json.gz
 
@@ -39,12 +39,21 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 demo: setup
 	CARREFOUR_DATA_DIR=$(DATA_DIR) $(BIN)/carrefour demo --port $(PORT)
 
-test: setup browser
+test: setup browser jars
 	$(BIN)/ruff check aggregator endpoint sample_platforms benchmarks tests
 	$(BIN)/pytest
 
 bench: setup
 	$(BIN)/python -m benchmarks $(BENCH)
+
+# Apache Jena Fuseki, for store_backend = "sparql" (docs/backends.md); fetched from Maven Central.
+jars: build/fuseki/jena-fuseki-server-5.6.0.jar
+
+build/fuseki/jena-fuseki-server-5.6.0.jar: servers/fuseki/pom.xml
+	mvn -q -B -f servers/fuseki/pom.xml dependency:copy
+
+fuseki: jars
+	servers/fuseki/start.sh
 
 # Apache Solr, for index_backend = "solr" (docs/backends-solr.md); the tests build and start it themselves.
 solr-build:

@@ -47,7 +47,7 @@ def open_store(settings: Settings, read_only: bool = False):  # type: ignore[no-
             raise BackendError("store_backend = sparql demande sparql_endpoint (voir docs/settings.md)")
         from aggregator.store.sparql import SparqlStore
 
-        return SparqlStore(settings.sparql_endpoint)
+        return SparqlStore(settings.sparql_endpoint, read_only=read_only)
     raise BackendError(f"store_backend « {settings.store_backend} » inconnu (oxigraph ou sparql)")
 
 

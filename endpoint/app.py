@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from aggregator.aggregate import Aggregate
 from aggregator.settings import Settings, load_settings
+from aggregator.store.sparql import StoreUnavailableError
 from endpoint.labels import Labels
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ ERROR_TITLES = {
     413: "Requête trop volumineuse",
     415: "Type de contenu non pris en charge",
     500: "Erreur interne",
+    503: "Service indisponible",
 }
 
 ERROR_HINTS = {
@@ -82,6 +84,13 @@ def create_app(settings: Settings | None = None, aggregate: Aggregate | None = N
         allow = exc.get_response().headers.get("Allow")
         if allow:
             response.headers["Allow"] = allow
+        return response
+
+    @app.errorhandler(StoreUnavailableError)
+    def store_unavailable(exc: StoreUnavailableError):  # type: ignore[no-untyped-def]
+        log.warning("Triplestore indisponible sur %s : %s", request.path, exc)
+        response = error_page(503, "Le triplestore est momentanément indisponible : réessayez dans quelques instants.")
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.errorhandler(Exception)

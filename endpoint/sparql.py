@@ -11,6 +11,7 @@ import logging
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
+from aggregator.store.sparql import StoreUnavailableError
 from endpoint.app import carrefour
 from endpoint.rdf import PREFIXES, RDF_FORMATS
 
@@ -165,6 +166,13 @@ def endpoint():  # type: ignore[no-untyped-def]
         result = carrefour().aggregate.store.query(query)
     except SyntaxError as exc:
         return _problem(400, f"Requête SPARQL invalide : {exc}", query)
+    except StoreUnavailableError as exc:
+        log.warning("Triplestore indisponible : %s", exc)
+        response = _problem(
+            503, "Le triplestore est momentanément indisponible : réessayez dans quelques instants.", query
+        )
+        response.headers["Retry-After"] = "30"
+        return response
     except (ValueError, OSError, RuntimeError) as exc:
         log.warning("Requête SPARQL en échec : %s", exc)
         return _problem(400, f"La requête n'a pas pu être évaluée : {exc}", query)
