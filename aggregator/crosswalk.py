@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import yaml
+from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
@@ -33,7 +34,9 @@ from aggregator.mapped import (
 from aggregator.records import HarvestedRecord
 from aggregator.text import decode_text, french_date, strip_html
 
-SELECTORS = ("xpath", "css", "path", "jsonld", "value")
+SELECTORS = ("xpath", "css", "path", "jsonld", "microdata", "value")
+#: Selectors of the path syntax (``a.b[].c``), over JSON, JSON-LD blocks or microdata items.
+PATH_SELECTORS = ("path", "jsonld", "microdata")
 OPTIONS = (
     "strip_html",
     "split",
@@ -48,6 +51,8 @@ OPTIONS = (
     "when",
     "if",
 )
+#: Options that are switches: true or false, nothing else.
+BOOLEAN_OPTIONS = ("strip_html", "date", "absolute_url")
 BLOCKS = {"organisations": ORGANISATION_FIELDS, "places": PLACE_FIELDS}
 ROLES = ("carrier", "partner")
 #: Folder of the generic crosswalks (oai_dc, RSS/Atom, schema.org JSON-LD) that a source may ``extends:``.
@@ -261,9 +266,14 @@ def _parse_rule(
         raise where.error(keys, f"« {name} » doit avoir exactement un sélecteur parmi {', '.join(SELECTORS)}")
     selector = selectors[0]
     options = {k: v for k, v in spec.items() if k in OPTIONS and k not in ("if", "when")}
+    for option in BOOLEAN_OPTIONS:
+        if option in options and not isinstance(options[option], bool):
+            raise where.error(
+                keys + (option,), f"« {option} » de « {name} » doit valoir true ou false, pas « {options[option]} »"
+            )
     try:
         compiled = _compile(selector, spec[selector], namespaces)
-    except (etree.XPathError, SyntaxError, ValueError) as exc:
+    except (etree.XPathError, SyntaxError, ValueError, SelectorError) as exc:
         raise where.error(keys + (selector,), f"expression invalide dans « {name} » : {exc}") from exc
     if "regex" in options:
         try:
@@ -337,7 +347,7 @@ def _parse_blocks(
                 )
             rules.extend(_parse_field(name, spec, namespaces, where, here + ("fields", name), allowed))
         if each is not None:
-            family = {"path", "jsonld"} if each.selector in ("path", "jsonld") else {"xpath", "css"}
+            family = set(PATH_SELECTORS) if each.selector in PATH_SELECTORS else {"xpath", "css"}
             for rule in rules:
                 if rule.selector not in family | {"value"}:
                     raise where.error(
@@ -358,14 +368,42 @@ def _line_of(text: str, key: str) -> str:
     return ""
 
 
+_STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_PREFIX = re.compile(r"(?<![\w.-])([A-Za-z_][\w.-]*):(?!:)(?=[A-Za-z_*])")
+#: A document to try a compiled expression on at load time: an error that lxml only raises when
+#: evaluating (an unknown function, a type error) shows up there, not in the middle of a harvest.
+_PROBE = etree.fromstring("<probe/>")
+
+
+def _check_prefixes(expression: str, namespaces: dict[str, str]) -> None:
+    used = _PREFIX.findall(_STRING_LITERAL.sub("''", expression))
+    unknown = sorted({p for p in used if p not in namespaces and p != "xml"})
+    if unknown:
+        declared = ", ".join(sorted(namespaces)) or "aucun"
+        raise ValueError(
+            f"préfixe d'espace de noms « {unknown[0]} » non déclaré dans {expression!r} "
+            f"(préfixes déclarés sous « namespaces: » : {declared})"
+        )
+
+
 def _compile(selector: str, expression: Any, namespaces: dict[str, str]) -> Any:
+    if selector in ("xpath", "css") and not isinstance(expression, str):
+        raise ValueError(f"une expression {selector} doit être un texte, pas {expression!r}")
     if selector == "xpath":
-        return etree.XPath(expression, namespaces=namespaces)
-    if selector == "css":
-        return CSSSelector(expression, namespaces=namespaces)
-    if selector in ("path", "jsonld"):
+        _check_prefixes(expression, namespaces)
+        compiled = etree.XPath(expression, namespaces=namespaces)
+    elif selector == "css":
+        compiled = CSSSelector(expression, namespaces=namespaces)
+        _check_prefixes(compiled.path, namespaces)
+    elif selector in PATH_SELECTORS:
         return _parse_path(str(expression))
-    return expression
+    else:
+        return expression
+    try:
+        compiled(_PROBE)
+    except etree.XPathError as exc:
+        raise ValueError(f"{exc} dans {expression!r}") from exc
+    return compiled
 
 
 _PATH_STEP = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?")
@@ -431,6 +469,7 @@ class _Payload:
         self._html: Any = None
         self._json: Any = None
         self._jsonld: Any = None
+        self._microdata: Any = None
 
     def select(self, rule: FieldRule, context: Any = None) -> list[str]:
         if rule.selector == "value":
@@ -445,7 +484,7 @@ class _Payload:
         return [r for r in self._raw(rule, None) if r not in (None, "")]
 
     def _raw(self, rule: FieldRule, context: Any) -> list[Any]:
-        if rule.selector in ("path", "jsonld") and context is not None:
+        if rule.selector in PATH_SELECTORS and context is not None:
             return [_scalar_or_item(v) for v in _walk(context, rule.compiled) if v not in (None, "")]
         if rule.selector == "path":
             return [_scalar_or_item(v) for v in _walk(self.json(), rule.compiled) if v not in (None, "")]
@@ -453,6 +492,11 @@ class _Payload:
             found: list[Any] = []
             for block in self.jsonld():
                 found.extend(_scalar_or_item(v) for v in _walk(block, rule.compiled) if v not in (None, ""))
+            return found
+        if rule.selector == "microdata":
+            found = []
+            for item in self.microdata():
+                found.extend(_scalar_or_item(v) for v in _walk(item, rule.compiled) if v not in (None, ""))
             return found
         if context is not None:
             tree = context
@@ -494,6 +538,79 @@ class _Payload:
                     continue  # a broken block is ignored; the page's HTML still maps
                 self._jsonld.extend(data if isinstance(data, list) else [data])
         return self._jsonld
+
+    def microdata(self) -> list[dict[str, Any]]:
+        """The page's top-level microdata items, as dicts shaped like JSON-LD (see ``microdata_items``)."""
+        if self._microdata is None:
+            self._microdata = microdata_items(self.html())
+        return self._microdata
+
+
+#: Elements whose microdata value is an attribute (HTML Living Standard, "values" of itemprop).
+_URL_ATTRIBUTE = {"a": "href", "area": "href", "link": "href", "audio": "src", "embed": "src", "iframe": "src",
+                  "img": "src", "source": "src", "track": "src", "video": "src", "object": "data"}  # fmt: skip
+_SCHEMA_ORG = re.compile(r"^https?://schema\.org/")
+
+
+def microdata_items(tree: Any) -> list[dict[str, Any]]:
+    """Top-level ``itemscope`` items of an HTML tree, each a dict: ``@type`` (``https://schema.org/X``
+    shortened to ``X``, as JSON-LD writes it), ``@id`` (``itemid``), and one key per ``itemprop``
+    (a list when the property repeats); a nested ``itemscope`` is a nested dict."""
+    return [_microdata_item(e) for e in tree.iter() if _is_element(e) and _is_item(e) and e.get("itemprop") is None]
+
+
+def _is_element(element: Any) -> bool:
+    return isinstance(element.tag, str)
+
+
+def _is_item(element: Any) -> bool:
+    return element.get("itemscope") is not None
+
+
+def _microdata_item(element: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    types = [_SCHEMA_ORG.sub("", t) for t in (element.get("itemtype") or "").split()]
+    if types:
+        item["@type"] = types[0] if len(types) == 1 else types
+    if element.get("itemid"):
+        item["@id"] = element.get("itemid")
+    for prop in _properties(element):
+        value: Any = _microdata_item(prop) if _is_item(prop) else _microdata_value(prop)
+        for name in (prop.get("itemprop") or "").split():
+            name = _SCHEMA_ORG.sub("", name)
+            if name not in item:
+                item[name] = value
+            elif isinstance(item[name], list):
+                item[name].append(value)
+            else:
+                item[name] = [item[name], value]
+    return item
+
+
+def _properties(element: Any) -> list[Any]:
+    """The ``itemprop`` elements of an item, not those of the items nested in it."""
+    found = []
+    for child in element:
+        if not _is_element(child):
+            continue
+        if child.get("itemprop") is not None:
+            found.append(child)
+        if not _is_item(child):
+            found.extend(_properties(child))
+    return found
+
+
+def _microdata_value(element: Any) -> str:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if element.get("content") is not None:
+        return str(element.get("content"))
+    if tag in _URL_ATTRIBUTE and element.get(_URL_ATTRIBUTE[tag]) is not None:
+        return str(element.get(_URL_ATTRIBUTE[tag]))
+    if tag in ("data", "meter") and element.get("value") is not None:
+        return str(element.get("value"))
+    if tag == "time" and element.get("datetime") is not None:
+        return str(element.get("datetime"))
+    return " ".join(" ".join(element.itertext()).split())
 
 
 def _scalar(value: Any) -> str:

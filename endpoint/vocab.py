@@ -1,11 +1,13 @@
-"""``/vocab``: the vocabulary for people (French HTML) and for programs (Turtle, by ``Accept``)."""
+"""``/vocab``: the vocabulary for people (French HTML) and for programs (Turtle, N-Triples or JSON-LD,
+by ``Accept`` or ``?format=``), and its JSON-LD context at ``/vocab/context.jsonld``."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from endpoint.app import carrefour
 
@@ -16,6 +18,21 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+_PREFIX = re.compile(r"@prefix\s+([A-Za-z][\w-]*)?:\s*<([^>]+)>", re.IGNORECASE)
+
+
+def _prefixes() -> dict[str, str]:
+    """The prefixes the vocabulary files declare, so that the Turtle served reads like them."""
+    found: dict[str, str] = {}
+    for name in FILES:
+        path = carrefour().settings.vocab_dir / name
+        if path.exists():
+            for prefix, iri in _PREFIX.findall(path.read_text(encoding="utf-8")):
+                if prefix:
+                    found.setdefault(prefix, iri)
+    return found
 
 
 def _graph() -> ox.Store:
@@ -34,12 +51,17 @@ def _label(values: dict[str, list[ox.Literal]], predicate: str, lang: str) -> st
 
 @bp.get("/vocab")
 def page():  # type: ignore[no-untyped-def]
-    best = request.accept_mimetypes.best_match(["text/html", "text/turtle", "application/n-triples"], "text/html")
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "text/turtle", "application/n-triples", "application/ld+json"], "text/html"
+    )
     wanted = request.args.get("format", "")
     graph = _graph()
     if wanted in ("ttl", "turtle") or (not wanted and best == "text/turtle"):
-        body = ox.serialize(graph, format=ox.RdfFormat.TURTLE)
+        body = ox.serialize(graph, format=ox.RdfFormat.TURTLE, prefixes=_prefixes())
         response = Response(body, content_type="text/turtle; charset=utf-8")
+    elif wanted in ("jsonld", "json-ld") or (not wanted and best == "application/ld+json"):
+        body = ox.serialize(graph, format=ox.RdfFormat.JSON_LD, prefixes=_prefixes())
+        response = Response(body, content_type="application/ld+json")
     elif wanted in ("nt",) or (not wanted and best == "application/n-triples"):
         response = Response(ox.serialize(graph, format=ox.RdfFormat.N_TRIPLES), content_type="application/n-triples")
     else:
@@ -78,5 +100,16 @@ def page():  # type: ignore[no-untyped-def]
         html = render_template("vocab.html", terms=terms, schemes=schemes)
         response = Response(html, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/vocab/context.jsonld")
+def context():  # type: ignore[no-untyped-def]
+    """The JSON-LD context of the vocabulary's terms (``vocab/context.jsonld``), for documents to reference."""
+    path = carrefour().settings.vocab_dir / "context.jsonld"
+    if not path.exists():
+        abort(404)
+    response = Response(path.read_bytes(), content_type="application/ld+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

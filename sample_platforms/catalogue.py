@@ -45,6 +45,10 @@ COPIES: dict[str, int] = {
 }
 LIVE_COUNTS: dict[str, int] = {p: ORIGINALS[p] + COPIES[p] for p in PLATFORMS}
 DELETED_COUNT = 4  # only the OAI-PMH repository keeps track of deletions
+#: Near misses per kind: originals reworked to look like an original of another platform without
+#: being the same innovation (see ``near_misses``). They replace originals: the counts stay.
+NEAR_MISSES_PER_KIND = 4
+NEAR_MISS_KINDS = ("same-organisation-same-concept", "same-organisation-other-project", "same-commune-similar-title")
 BASE_COUNT = sum(ORIGINALS.values()) + DELETED_COUNT
 
 _SEED = 20240601
@@ -219,6 +223,7 @@ class _Catalogue:
     records: dict[str, tuple[Innovation, ...]]  # live records per platform, in publication order
     deleted: dict[str, tuple[Innovation, ...]]
     pairs: tuple[tuple[str, str], ...]
+    near_misses: tuple[tuple[str, str, str], ...] = ()
 
 
 def _pick(order: list[int], taken: set[int], count: int, accept) -> list[int]:
@@ -293,6 +298,8 @@ def _catalogue() -> _Catalogue:
         records[target].append(copy)
         pairs.append((f"{platform_of[index]}:{base[index].key}", f"{target}:{copy.key}"))
 
+    near = _plant_near_misses(base, records, platform_of, duplicated, used_concepts, order)
+
     # Interleave copies with originals so that pages and feeds do not end with all of them.
     for items in records.values():
         items.sort(key=lambda r: r.updated.isoformat()[5:] + r.key)
@@ -311,7 +318,133 @@ def _catalogue() -> _Catalogue:
         records={p: tuple(items) for p, items in records.items()},
         deleted={"fondation": deleted},
         pairs=tuple(pairs),
+        near_misses=tuple(near),
     )
+
+
+def _plant_near_misses(
+    base: list[Innovation],
+    records: dict[str, list[Innovation]],
+    platform_of: dict[int, str],
+    duplicated: set[int],
+    used_concepts: set[int],
+    order: list[int],
+) -> list[tuple[str, str, str]]:
+    """Rework some originals into near misses of an original of another platform (never the same project):
+
+    - same organisation, same concept, another commune (a network running one scheme in two places,
+      each with its own website);
+    - same organisation, another project (its own website);
+    - same commune, a similar title (the concept's other wording), another organisation.
+
+    Only originals that are neither copied nor ATLAAS entries are reworked, and the actor type stays
+    (an organisation is only swapped for one of the same type), so every platform keeps its profile.
+    """
+    position = {(p, r.key): n for p, items in records.items() for n, r in enumerate(items)}
+    involved: set[int] = set(duplicated)
+    found: list[tuple[str, str, str]] = []
+    pool = [i for i in order if i in platform_of and platform_of[i] != "atlas"]
+
+    def free(i: int) -> bool:
+        return i not in involved
+
+    def rework(twin: int, near: int, kind: str, **changes: object) -> None:
+        involved.update((twin, near))
+        target = platform_of[near]
+        n = position[(target, base[near].key)]
+        records[target][n] = replace(records[target][n], **changes)  # type: ignore[arg-type]
+        found.append((f"{platform_of[twin]}:{base[twin].key}", f"{target}:{base[near].key}", kind))
+
+    def swap_organisation(near: int, organisation: str) -> dict[str, object]:
+        old = base[near]
+        return {"organisation": organisation, "description": old.description.replace(old.organisation, organisation)}
+
+    counts = dict.fromkeys(NEAR_MISS_KINDS, 0)
+    for twin in pool:
+        if counts[NEAR_MISS_KINDS[0]] >= NEAR_MISSES_PER_KIND:
+            break
+        concept = twin % len(CONCEPTS)
+        near = next(
+            (
+                i
+                for i in pool
+                if i != twin
+                and free(twin)
+                and free(i)
+                and i % len(CONCEPTS) == concept
+                and platform_of[i] != platform_of[twin]
+                and base[i].actor_type == base[twin].actor_type
+            ),
+            None,
+        )
+        if near is not None:
+            rework(twin, near, NEAR_MISS_KINDS[0], **swap_organisation(near, base[twin].organisation))
+            counts[NEAR_MISS_KINDS[0]] += 1
+    for twin in pool:
+        if counts[NEAR_MISS_KINDS[1]] >= NEAR_MISSES_PER_KIND:
+            break
+        near = next(
+            (
+                i
+                for i in pool
+                if free(twin)
+                and free(i)
+                and i % len(CONCEPTS) != twin % len(CONCEPTS)
+                and platform_of[i] != platform_of[twin]
+                and base[i].actor_type == base[twin].actor_type
+                and base[i].commune != base[twin].commune
+            ),
+            None,
+        )
+        if near is not None:
+            rework(twin, near, NEAR_MISS_KINDS[1], **swap_organisation(near, base[twin].organisation))
+            counts[NEAR_MISS_KINDS[1]] += 1
+    for twin in pool:
+        if counts[NEAR_MISS_KINDS[2]] >= NEAR_MISSES_PER_KIND:
+            break
+        concept = twin % len(CONCEPTS)
+        near = next(
+            (
+                i
+                for i in pool
+                if i != twin
+                and free(twin)
+                and free(i)
+                and concept not in used_concepts
+                and i % len(CONCEPTS) == concept
+                and platform_of[i] != platform_of[twin]
+            ),
+            None,
+        )
+        if near is not None:
+            used_concepts.add(concept)  # its other wording is taken
+            here, old = base[twin], base[near]
+            commune = next(c for c in COMMUNES if c.insee == here.insee)
+            old_commune = next(c for c in COMMUNES if c.insee == old.insee)
+            title = _fill(CONCEPTS[concept].alt_title, commune, 0)
+            description = old.description
+            for before, after in ((at(old.commune), at(here.commune)), (of(old.commune), of(here.commune))):
+                description = description.replace(before, after)
+            description = description.replace(old_commune.name, commune.name)
+            rework(
+                twin,
+                near,
+                NEAR_MISS_KINDS[2],
+                title=title,
+                summary=_fill(CONCEPTS[concept].summary, commune, 0).rstrip(".") + ", sur une autre initiative.",
+                description=description,
+                commune=here.commune,
+                insee=here.insee,
+                postal_code=here.postal_code,
+                department_code=here.department_code,
+                department=here.department,
+                region=here.region,
+                lat=here.lat,
+                lon=here.lon,
+            )
+            counts[NEAR_MISS_KINDS[2]] += 1
+    assert all(n == NEAR_MISSES_PER_KIND for n in counts.values()), counts
+    return found
 
 
 def platform_records(platform_id: str) -> list[Innovation]:
@@ -329,6 +462,13 @@ def deleted_records(platform_id: str) -> list[Innovation]:
 def duplicate_pairs() -> list[tuple[str, str]]:
     """Ground truth for dedup: ("platform:key" of the original, "platform:key" of the copy)."""
     return list(_catalogue().pairs)
+
+
+def near_misses() -> list[tuple[str, str, str]]:
+    """Pairs that look alike but are two innovations: ("platform:key", "platform:key", kind), see NEAR_MISS_KINDS.
+
+    The second record of each pair is an original reworked after the first; neither is a duplicate."""
+    return list(_catalogue().near_misses)
 
 
 def all_innovations() -> list[Innovation]:

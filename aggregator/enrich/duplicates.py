@@ -6,6 +6,10 @@ commune and a fuzzy title similarity), groups the matches into clusters, and wri
 graph per cluster where every member points to the cluster's canonical record with
 ``owl:sameAs``. Each record keeps its own URI. The search index is updated so that the canonical
 record stands for the cluster (found under each member's source) and the others are hidden.
+
+A record whose links changed (it joined or left a cluster, its canonical changed, or, for a
+canonical, its members changed) gets a new datestamp in the OAI-PMH listing, its sets kept, so
+partners harvest it again; a record whose links are as they were keeps its datestamp.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz
 
 from aggregator.innovation_graph import CIS, DCT, OWL, SCHEMA
-from aggregator.text import normalise_label
+from aggregator.text import normalise_label, slugify
 
 if TYPE_CHECKING:
     from aggregator.aggregate import Aggregate
@@ -183,6 +187,7 @@ def link_duplicates(aggregate: Aggregate) -> DuplicateStats:
             use_default_graph_as_union=False,
         )  # type: ignore[attr-defined]
     }
+    before = _links(aggregate, existing)
     touched: set[str] = set()
     for graph in sorted(existing - set(wanted)):
         touched |= {t.subject.value for t in aggregate.store.graph_triples(graph)}
@@ -194,6 +199,43 @@ def link_duplicates(aggregate: Aggregate) -> DuplicateStats:
             touched |= {t.subject.value for t in aggregate.store.graph_triples(graph)}
             touched |= {t.subject.value for t in triples} | {aggregate.record_uri(graph.removeprefix(prefix))}
             aggregate.store.replace_graph(graph, triples)
-    documents = [d for d in (aggregate.document(aggregate.record_id_of(u)) for u in sorted(touched)) if d]
+    changed = _changed_links(before, _links(aggregate, set(wanted)))
+    for uri in sorted(changed):
+        _republish(aggregate, aggregate.record_id_of(uri))
+    documents = [d for d in (aggregate.document(aggregate.record_id_of(u)) for u in sorted(touched | changed)) if d]
     aggregate.index.write(documents)
     return stats
+
+
+def _links(aggregate: Aggregate, graphs: set[str]) -> dict[str, str]:
+    """member URI -> canonical URI, from the owl:sameAs graphs."""
+    return {
+        t.subject.value: t.object.value
+        for graph in sorted(graphs)
+        for t in aggregate.store.graph_triples(graph)
+        if t.predicate.value == OWL + "sameAs"
+    }
+
+
+def _changed_links(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    """Records whose own link or whose set of members differs between two states of the links."""
+
+    def view(links: dict[str, str]) -> dict[str, tuple[str, frozenset[str]]]:
+        members: dict[str, set[str]] = defaultdict(set)
+        for member, canonical in links.items():
+            members[canonical].add(member)
+        uris = set(links) | set(members)
+        return {u: (links.get(u, ""), frozenset(members.get(u, ()))) for u in uris}
+
+    old, new = view(before), view(after)
+    return {u for u in set(old) | set(new) if old.get(u) != new.get(u)}
+
+
+def _republish(aggregate: Aggregate, record_id: str) -> None:
+    """A new datestamp for a live record, with the sets it has (a tombstone stays as it is)."""
+    row = aggregate.listing.published_row(record_id)
+    if row is None or row.deleted:
+        return
+    document = aggregate.document(record_id)
+    names = {f"region:{slugify(region)}": region for region in document.region} if document else {}
+    aggregate.listing.publish(record_id, row.source_id, list(row.sets), names=names)

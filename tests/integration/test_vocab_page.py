@@ -48,3 +48,31 @@ def test_every_term_is_labelled_and_commented_in_french_and_english() -> None:
             ?t rdfs:comment ?ce FILTER(lang(?ce) = "en") } }"""
     )
     assert [r["t"].value for r in rows] == []  # type: ignore[attr-defined]
+
+
+def test_vocab_context_json_ld_and_prefixed_turtle(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    app = app_for(tmp_path)
+    client = app.test_client()
+    context = client.get("/vocab/context.jsonld")
+    assert context.status_code == 200 and context.content_type == "application/ld+json"
+    assert json.loads(context.get_data())["@context"]["cis"] == "https://w3id.org/carrefour/vocab#"
+    assert context.headers["Access-Control-Allow-Origin"] == "*"
+
+    jsonld = client.get("/vocab", headers={"Accept": "application/ld+json"})
+    assert jsonld.content_type.startswith("application/ld+json")
+    store = ox.Store()
+    store.load(jsonld.get_data(), format=ox.RdfFormat.JSON_LD)
+    cls = ox.Quad(
+        ox.NamedNode("https://w3id.org/carrefour/vocab#SocialInnovation"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
+    )
+    assert cls in store
+    assert client.get("/vocab?format=jsonld").content_type.startswith("application/ld+json")
+
+    turtle = client.get("/vocab", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "@prefix cis: <https://w3id.org/carrefour/vocab#> ." in turtle
+    assert "\ncis:SocialInnovation " in turtle and "<https://w3id.org/carrefour/vocab#SocialInnovation>" not in turtle
+    app.extensions["carrefour"].aggregate.close()

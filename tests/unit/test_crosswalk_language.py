@@ -157,7 +157,7 @@ def test_extends_a_generic_crosswalk(tmp_path: Path) -> None:
         (
             "crosswalk:\n  fields:\n    title: {path: a}\n  organisations:\n    - each: {path: 'o[]'}\n"
             "      fields:\n        name: {css: h1}\n",
-            r"ligne 7 : « name » doit utiliser jsonld ou path",
+            r"ligne 7 : « name » doit utiliser jsonld ou microdata ou path",
         ),
         ("crosswalk:\n  extends: marc21\n  fields: {}\n", r"ligne 2 : correspondance générique « marc21 » inconnue"),
         ("crosswalk:\n  fields:\n    title: {path: a}\n  champs: {}\n", r"ligne 4 : clé « champs » inconnue"),

@@ -170,3 +170,56 @@ def test_duplicate_scoring_links_the_same_project_across_sources_only() -> None:
 
 def test_schemes_file_is_read_from_the_vocabulary(tmp_path: Path) -> None:
     assert {"actor_types", "publics", "stages", "scales", "themes"} <= set(load_schemes(VOCAB).names())
+
+
+def _npm_tree(root: Path, communes: list[tuple[str, str, str, int]], departments: dict[str, str]) -> Path:
+    """npm-shaped files for (insee, name, department, population) communes, all in region 84."""
+    import json
+
+    data = root / "@etalab" / "decoupage-administratif" / "data"
+    data.mkdir(parents=True)
+    rows = [
+        {"code": c, "nom": n, "codesPostaux": [], "departement": d, "region": "84", "population": p,
+         "type": "commune-actuelle"}
+        for c, n, d, p in communes
+    ]  # fmt: skip
+    (data / "communes.json").write_text(json.dumps(rows), encoding="utf-8")
+    deps = [{"code": c, "nom": n, "region": "84"} for c, n in departments.items()]
+    (data / "departements.json").write_text(json.dumps(deps), encoding="utf-8")
+    (data / "regions.json").write_text(json.dumps([{"code": "84", "nom": "Auvergne-Rhône-Alpes"}]), encoding="utf-8")
+    return root
+
+
+def _city(name: str, lat: float, lon: float, population: int = 1000, alternates: tuple[str, ...] = ()) -> dict:
+    return {"name": name, "latitude": lat, "longitude": lon, "countrycode": "FR", "admin1code": "84",
+            "population": population, "alternatenames": list(alternates)}  # fmt: skip
+
+
+def test_a_homonym_in_another_department_lends_no_coordinates(tmp_path: Path) -> None:
+    # Five communes of the Ain around (46.0, 5.3), five of the Allier around (46.4, 3.3): the departments' extents.
+    ain = [(f"010{n:02}", f"Ain{n}", "01", 1000) for n in range(5)]
+    allier = [(f"030{n:02}", f"Allier{n}", "03", 1000) for n in range(5)]
+    homonyms = [("01062", "Bressolles", "01", 1028), ("03040", "Bressolles", "03", 1000)]
+    border = [("01900", "Frontière", "01", 500), ("03900", "Frontière", "03", 500)]
+    root = _npm_tree(tmp_path, ain + allier + homonyms + border, {"01": "Ain", "03": "Allier"})
+    cities = {f"a{n}": _city(f"Ain{n}", 46.0 + n / 20, 5.3 + n / 20) for n in range(5)}
+    cities |= {f"b{n}": _city(f"Allier{n}", 46.4 + n / 20, 3.3 + n / 20) for n in range(5)}
+    # GeoNames knows only the Bressolles of the Allier, whose population is closer to the Ain's.
+    cities["c"] = _city("Bressolles", 46.53, 3.32, population=1030)
+    # One point halfway, plausible for both homonyms: shared, so given to neither.
+    cities["d"] = _city("Frontière", 46.2, 4.3)
+    communes = {c["insee"]: c for c in build(root, cities)["communes"]}
+    assert "lat" not in communes["01062"]  # never the Allier's point
+    assert (communes["03040"]["lat"], communes["03040"]["lon"]) == (46.53, 3.32)
+    assert "lat" not in communes["01900"] and "lat" not in communes["03900"]
+    assert all("lat" in communes[c] for c, *_ in ain + allier)
+
+
+def test_a_place_named_like_the_commune_wins_over_an_alternate_name(tmp_path: Path) -> None:
+    communes = [(f"690{n:02}", f"Rhône{n}", "69", 1000) for n in range(5)]
+    communes += [("01005", "Ambérieux-en-Dombes", "69", 1900), ("69005", "Ambérieux", "69", 600)]
+    root = _npm_tree(tmp_path, communes, {"69": "Rhône"})
+    cities = {f"r{n}": _city(f"Rhône{n}", 45.8 + n / 20, 4.8 + n / 20) for n in range(5)}
+    cities["x"] = _city("Ambérieux-en-Dombes", 45.99, 4.9, alternates=("Amberieux",))
+    located = {c["insee"]: c.get("lat") for c in build(root, cities)["communes"]}
+    assert located["01005"] == 45.99 and located["69005"] is None

@@ -13,10 +13,13 @@ import pytest
 
 from sample_platforms import catalogue
 from sample_platforms.catalogue import (
+    NEAR_MISS_KINDS,
     PLATFORMS,
     all_innovations,
     deleted_records,
     duplicate_pairs,
+    find,
+    near_misses,
     personal_data_keys,
     platform_records,
 )
@@ -34,8 +37,28 @@ def test_at_least_320_distinct_innovations_with_unique_keys_and_titles() -> None
     assert len(innovations) >= 320
     assert len({r.key for r in innovations}) == len(innovations)
     assert len({r.title for r in innovations}) == len(innovations)
-    assert len({r.organisation for r in innovations}) == len(innovations)
+    # Each organisation carries one innovation, except the near misses that share one on purpose.
+    shared = sum(1 for *_, kind in near_misses() if kind.startswith("same-organisation"))
+    assert shared == 8
+    assert len({r.organisation for r in innovations}) == len(innovations) - shared
     assert len({r.website for r in innovations}) == len(innovations)
+
+
+def test_near_misses_look_alike_across_platforms_but_are_not_duplicates() -> None:
+    pairs = near_misses()
+    assert len(pairs) == 12 and {kind for *_, kind in pairs} == set(NEAR_MISS_KINDS)
+    duplicates = {frozenset(p) for p in duplicate_pairs()}
+    originals = {f"{p}:{r.key}" for p in PLATFORMS for r in platform_records(p)} - {b for _, b in duplicate_pairs()}
+    for a, b, kind in pairs:
+        assert frozenset((a, b)) not in duplicates and {a, b} <= originals
+        assert a.split(":")[0] != b.split(":")[0]
+        first, second = find(*a.split(":", 1)), find(*b.split(":", 1))
+        assert first is not None and second is not None and first.title != second.title
+        if kind.startswith("same-organisation"):
+            assert first.organisation == second.organisation and first.website != second.website
+            assert first.commune != second.commune
+        else:
+            assert first.insee == second.insee and first.organisation != second.organisation
 
 
 def test_every_record_key_and_title_is_unique_across_platforms() -> None:
