@@ -38,6 +38,8 @@ class Settings:
     http_backoff: float = 1.0
     #: Longest wait accepted from a Retry-After header (seconds); longer ones are cut to this.
     http_max_retry_after: float = 120.0
+    #: Largest response body accepted from a source (bytes); a larger one fails that source.
+    http_max_bytes: int = 100_000_000
     #: Seconds to wait between two requests to the same HTML site.
     politeness_delay: float = 0.0
     #: A full harvest seeing fewer than this share of the previous full harvest's records is flagged.
@@ -68,6 +70,12 @@ class Settings:
     oai_token_lifetime: int = 86400
     #: Results per page of the search page.
     search_page_size: int = 20
+    #: The portal looks at most this often (seconds) whether a harvest changed the triple store, and then reopens it.
+    portal_refresh_interval: float = 1.0
+    #: Seconds a /sparql query may run; past it, its worker process is killed and the answer is 503.
+    sparql_timeout: float = 30.0
+    #: Most results (solutions or triples) a /sparql query may return; beyond, the answer is 400.
+    sparql_max_rows: int = 100000
 
     @property
     def store_dir(self) -> Path:

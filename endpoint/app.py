@@ -1,12 +1,18 @@
 """The Flask application: one ``Aggregate`` opened at start, shared by every blueprint.
 
-``create_app(settings)`` opens the aggregate read-write (the harvester runs in another command,
-never at the same time as the server) and registers one blueprint per published interface.
+``create_app(settings)`` opens the aggregate read-only and registers one blueprint per published
+interface. The portal never writes: ``carrefour harvest`` (a cron next to a live portal) is the one
+writer of the triple store. A read-only Oxigraph store is a snapshot as of its opening, so before a
+request the portal looks — at most every ``portal_refresh_interval`` seconds — whether the store
+changed on disk, and reopens it then; the search index and the SQLite listing see new commits by
+themselves.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
@@ -50,6 +56,27 @@ class Carrefour:
     aggregate: Aggregate
     labels: Labels
     extra: dict[str, object] = field(default_factory=dict)
+    _next_check: float = 0.0
+    _check_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def see_new_harvests(self) -> bool:
+        """Reopen the read-only store if a harvest changed it; True if it did. At most every
+        ``portal_refresh_interval`` seconds; a request arriving while another thread checks goes on."""
+        refresh = getattr(self.aggregate.store, "refresh", None)
+        if refresh is None or not getattr(self.aggregate.store, "read_only", False):
+            return False
+        now = time.monotonic()
+        if now < self._next_check or not self._check_lock.acquire(blocking=False):
+            return False
+        try:
+            self._next_check = now + self.settings.portal_refresh_interval
+            reopened = bool(refresh())
+            reload_index = getattr(self.aggregate.index, "reload", None)
+            if reopened and reload_index is not None:
+                reload_index()
+            return reopened
+        finally:
+            self._check_lock.release()
 
 
 def carrefour() -> Carrefour:
@@ -62,7 +89,8 @@ def create_app(settings: Settings | None = None, aggregate: Aggregate | None = N
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
-    aggregate = aggregate or Aggregate(settings)
+    # Read-only: no lock on the store, so `carrefour harvest` can write it while the portal serves.
+    aggregate = aggregate or Aggregate(settings, read_only=True)
     app.extensions[EXTENSION] = Carrefour(settings, aggregate, Labels(settings, aggregate.themes))
     app.add_template_filter(french_number, "nombre")
 
@@ -97,6 +125,10 @@ def create_app(settings: Settings | None = None, aggregate: Aggregate | None = N
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("Erreur inattendue sur %s", request.path)
         return error_page(500)
+
+    @app.before_request
+    def see_new_harvests() -> None:
+        carrefour().see_new_harvests()
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

@@ -16,7 +16,10 @@ It serves, on 127.0.0.1 and a free port:
 and Identify): ``None`` serves normally; ``"429"`` and ``"503"`` answer that status with
 ``Retry-After: retry_after``; ``"500"``; ``"timeout"`` answers after ``slow_seconds``; ``"reset"``
 resets the connection; ``"truncate"`` sends half the announced body and closes; ``"truncate-xml"``
-sends half the body as if it were all of it; ``"expire"`` answers badResumptionToken to a token.
+sends half the body as if it were all of it; ``"expire"`` answers badResumptionToken to a token;
+``"unsized"`` sends the body without Content-Length and closes the connection to end it.
+``error_status`` is the HTTP status of OAI-PMH error responses (200 as the protocol says; some
+repositories send 400 or 500).
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ class FaultServer:
     #: Every data request received: (path, query as a dict of first values).
     log: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     served_pages: int = 0
+    #: HTTP status of an OAI-PMH error response (some repositories answer badArgument with 400).
+    error_status: int = 200
 
     def __post_init__(self) -> None:
         self._tokens: dict[str, tuple[int, dict[str, str]]] = {}
@@ -335,6 +340,17 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             if server.page_delay:
                 time.sleep(server.page_delay)
             status, body, media_type, headers = self._route(parts.path, query, fault)
+            if parts.path == "/oai" and b"<error code=" in body and b'code="noRecordsMatch"' not in body:
+                status = server.error_status
+            if fault == "unsized":
+                self.send_response(status)
+                self.send_header("Content-Type", media_type)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+                return None
             if fault == "truncate":
                 self.send_response(status)
                 self.send_header("Content-Type", media_type)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from aggregator.cli import french
 from aggregator.cli.common import load_root_settings
 from aggregator.cli.harvest_commands import harvest, reindex, runs
 from aggregator.cli.portal_commands import demo, serve
@@ -13,8 +14,11 @@ from aggregator.cli.quality_commands import crosswalk, duplicates, validate
 from aggregator.cli.sample_commands import samples
 from aggregator.cli.source_commands import remap, sources
 
+# Click's own messages (Error:, Usage:, Missing argument…) in French, for the people running Carrefour.
+french.install()
 
-@click.group()
+
+@click.group(context_settings=french.CONTEXT_SETTINGS)
 @click.option(
     "--data-dir",
     type=click.Path(path_type=Path),

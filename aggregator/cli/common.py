@@ -54,10 +54,23 @@ def load_root_settings(config_file: Path | None, data_dir: Path | None) -> Setti
         raise click.ClickException(str(exc)) from exc
 
 
-def open_aggregate(settings: Settings):  # type: ignore[no-untyped-def]
-    from aggregator.aggregate import Aggregate
+def store_locked_message(settings: Settings) -> str:
+    return f"une autre commande écrit déjà dans {settings.data_dir} : attendez qu'elle finisse"
 
-    return Aggregate(settings)
+
+def open_aggregate(settings: Settings, read_only: bool = False):  # type: ignore[no-untyped-def]
+    """The aggregate; ``read_only`` for a command that only reads (it then runs beside a writer).
+
+    The embedded triple store has one writer at a time: a second writing command fails here with a
+    clear message rather than a traceback (the portal reads only, and does not count).
+    """
+    from aggregator.aggregate import Aggregate
+    from aggregator.store.oxigraph import StoreLockedError
+
+    try:
+        return Aggregate(settings, read_only=read_only)
+    except StoreLockedError as exc:
+        raise click.ClickException(store_locked_message(settings)) from exc
 
 
 def load_sources_or_fail(settings: Settings, wanted: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -147,6 +147,73 @@ def harvest(settings: Settings, source_ids: tuple[str, ...], due: bool, jobs: in
         sys.exit(1)
 
 
+#: Run modes as the ``runs`` table shows them, short enough for an 80-column terminal.
+SHORT_MODES = {"full": "compl.", "incremental": "incr.", "resumed": "reprise", "not-modified": "304", "remap": "remap"}
+
+
+def short_time(stamp: str, this_year: str) -> str:
+    """2025-03-07T14:05:09Z -> "07/03 14:05" (the year only if it is not the current one)."""
+    if len(stamp) < 16:
+        return stamp
+    year, month, day, hours = stamp[:4], stamp[5:7], stamp[8:10], stamp[11:16]
+    return f"{day}/{month} {hours}" if year == this_year else f"{day}/{month}/{year[2:]} {hours}"
+
+
+def short_duration(started: str, ended: str | None) -> str:
+    """How long a run took: "8 s", "3 min", "2 h 05"; "—" for a run that never ended."""
+    from datetime import datetime
+
+    if not ended:
+        return "—"
+    try:
+        seconds = int((datetime.fromisoformat(ended) - datetime.fromisoformat(started)).total_seconds())
+    except ValueError:
+        return "?"
+    if seconds < 60:
+        return f"{max(seconds, 0)} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
+
+
+def runs_table(runs_list: list[HarvestRun]) -> Table:
+    """The runs, one line each, within 80 columns: start without seconds, duration, short mode and headers."""
+    from aggregator.state import utc_now
+
+    this_year = utc_now()[:4]
+    table = Table(
+        title="Moissons (heures UTC)",
+        box=None,
+        header_style="bold underline",
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    table.add_column("n°", justify="right", no_wrap=True)
+    table.add_column("source", overflow="ellipsis", no_wrap=True, min_width=6)
+    table.add_column("début", no_wrap=True)
+    table.add_column("durée", no_wrap=True)
+    table.add_column("état", no_wrap=True)
+    table.add_column("mode", no_wrap=True)
+    for column in ("nouv", "modif", "inch", "suppr", "éch", "inv"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for run in runs_list:
+        table.add_row(
+            str(run.id),
+            run.source_id,
+            short_time(run.started, this_year),
+            short_duration(run.started, run.ended),
+            run.status,
+            SHORT_MODES.get(run.mode, run.mode),
+            str(run.new),
+            str(run.updated),
+            str(run.unchanged),
+            str(run.deleted),
+            str(run.failed),
+            str(run.invalid),
+        )
+    return table
+
+
 @click.command()
 @data_dir_option
 @click.option("--source", "source_id", default=None, help="Seulement les moissons de cette source.")
@@ -157,10 +224,16 @@ def harvest(settings: Settings, source_ids: tuple[str, ...], due: bool, jobs: in
 @pass_settings
 def runs(settings: Settings, source_id: str | None, errors_of: int | None, limit: int) -> None:
     """Liste les dernières moissons (ou le détail des erreurs de l'une d'elles)."""
-    aggregate = open_aggregate(settings)
+    from aggregator.state import StateDB
+
+    # Only the state database is read: no triple store, so this runs beside a harvest or the portal.
+    if not settings.state_path.exists():
+        console.print(f"Aucune moisson dans {settings.data_dir}.")
+        return
+    state = StateDB(settings.state_path)
     try:
         if errors_of is not None:
-            run = aggregate.state.run(errors_of)
+            run = state.run(errors_of)
             if run is None:
                 raise click.ClickException(f"aucune moisson n° {errors_of} (voir « carrefour runs »)")
             table = Table(title=f"Moisson n° {run.id} ({run.source_id}, {run.status}) : {len(run.errors)} erreurs")
@@ -172,40 +245,9 @@ def runs(settings: Settings, source_id: str | None, errors_of: int | None, limit
                 table.add_row("(attention)", warning)
             Console().print(table)
             return
-        table = Table(title="Moissons")
-        for column in (
-            "n°",
-            "source",
-            "début",
-            "fin",
-            "état",
-            "mode",
-            "nouv.",
-            "modif.",
-            "inch.",
-            "suppr.",
-            "échecs",
-            "inval.",
-        ):
-            table.add_column(column)
-        for run in aggregate.state.runs(limit, source_id):
-            table.add_row(
-                str(run.id),
-                run.source_id,
-                run.started,
-                run.ended or "",
-                run.status,
-                run.mode,
-                str(run.new),
-                str(run.updated),
-                str(run.unchanged),
-                str(run.deleted),
-                str(run.failed),
-                str(run.invalid),
-            )
-        Console().print(table)
+        Console().print(runs_table(state.runs(limit, source_id)))
     finally:
-        aggregate.close()
+        state.close()
 
 
 @click.command()

@@ -36,7 +36,7 @@ def validate(settings: Settings, source_ids: tuple[str, ...], as_json: bool, det
     from aggregator.validate import quality_report
 
     sources = load_sources_or_fail(settings, source_ids)
-    aggregate = open_aggregate(settings)
+    aggregate = open_aggregate(settings, read_only=True)
     try:
         report = quality_report(aggregate, sources)
     finally:

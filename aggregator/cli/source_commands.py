@@ -40,12 +40,12 @@ def source_file_text(
     data["harvest"] = harvest
     data["crosswalk"] = OAI_DC_CROSSWALK
     header = (
-        f"# Registered by `carrefour sources add` on {date.today().isoformat()}.\n"
-        "# Generic simple Dublin Core crosswalk: refine the fields (see docs/crosswalks.md), then raise\n"
-        "# crosswalk.version and run `carrefour remap " + source_id + "`.\n"
+        f"# Déclarée par `carrefour sources add` le {date.today().isoformat()}.\n"
+        "# Correspondance générique Dublin Core simple : affinez les champs (voir docs/crosswalks.md), puis\n"
+        "# augmentez crosswalk.version et lancez `carrefour remap " + source_id + "`.\n"
     )
     if prefix != "oai_dc":
-        header += f"# The repository is harvested in {prefix}: adapt the crosswalk (written for oai_dc).\n"
+        header += f"# L'entrepôt est moissonné au format {prefix} : adaptez la correspondance (écrite pour oai_dc).\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
 

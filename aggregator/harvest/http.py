@@ -4,7 +4,11 @@ A request is retried, a bounded number of times (``http_retries``), on HTTP 429 
 timeout, on a refused or reset connection and on a body cut short; the wait doubles from
 ``http_backoff`` seconds, and a longer ``Retry-After`` from the server wins (up to
 ``http_max_retry_after``). Then the request fails with a ``HarvestError`` naming the URL and the
-last problem, which fails that source alone.
+last problem, which fails that source alone (the last response stays on the error, for a caller
+that can read a reason in its body, such as an OAI-PMH error code).
+
+A body is read in chunks and refused past ``http_max_bytes`` (``ResponseTooLargeError``): a source
+that sends an endless or huge response fails alone instead of filling the memory.
 """
 
 from __future__ import annotations
@@ -32,6 +36,15 @@ TRANSIENT = (
 
 class HarvestError(RuntimeError):
     """A source that could not be harvested; the message says why and what to check."""
+
+    def __init__(self, message: str, response: requests.Response | None = None) -> None:
+        super().__init__(message)
+        #: The last response received, if any (its body already read).
+        self.response = response
+
+
+class ResponseTooLargeError(HarvestError):
+    """A response body larger than ``http_max_bytes``."""
 
 
 class RobotsDisallowedError(HarvestError):
@@ -67,24 +80,53 @@ class HttpClient:
         if (self.obey_robots if obey_robots is None else obey_robots) and not self.allowed(url):
             raise RobotsDisallowedError(f"robots.txt interdit {url} au robot {self.settings.user_agent}")
         last_problem = ""
+        last_response: requests.Response | None = None
         retries = max(self.settings.http_retries, 1)
         for attempt in range(1, retries + 1):
             if polite:
                 self._wait_politely(url, delay)
             try:
-                response = self.session.get(url, params=params, headers=headers, timeout=self.settings.http_timeout)
+                response = self.session.get(
+                    url, params=params, headers=headers, timeout=self.settings.http_timeout, stream=True
+                )
+                self._read_body(response)
             except TRANSIENT as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 self.sleep_before_retry(attempt, None)
                 continue
             if response.status_code in RETRY_STATUSES:
                 last_problem = f"HTTP {response.status_code}"
+                last_response = response
                 self.sleep_before_retry(attempt, response.headers.get("Retry-After"))
                 continue
             return response
         raise HarvestError(
             f"{url} ne répond pas après {retries} essais ({last_problem}) ; "
-            "vérifiez l'adresse de la source ou réessayez plus tard"
+            "vérifiez l'adresse de la source ou réessayez plus tard",
+            response=last_response,
+        )
+
+    def _read_body(self, response: requests.Response) -> None:
+        """Read the body in chunks, up to ``http_max_bytes``; the response then behaves as usual."""
+        limit = self.settings.http_max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if limit > 0 and declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise self._too_large(response, f"{int(declared)} octets annoncés")
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if limit > 0 and size > limit:
+                response.close()
+                raise self._too_large(response, f"plus de {limit} octets reçus")
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what requests itself keeps once a body is read
+        response.close()  # the whole body is read: the connection goes back to the pool
+
+    def _too_large(self, response: requests.Response, what: str) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"{response.url} : réponse trop volumineuse ({what}, limite http_max_bytes = "
+            f"{self.settings.http_max_bytes} octets) ; source abandonnée"
         )
 
     def sleep_before_retry(self, attempt: int, retry_after: str | None) -> None:

@@ -9,7 +9,12 @@
   trusted (servers count pages or records). A token the repository no longer knows
   (``badResumptionToken``, e.g. expired) restarts the list from the highest datestamp committed if
   the repository sends records in datestamp order, else from the run's own ``from``: nothing is lost.
+  More than ``MAX_TOKEN_RESTARTS`` restarts in a row without progress fail the source; a restart
+  that got further than the one before (a later datestamp, or more pages) starts the count again,
+  so a few expirations spread over a long harvest do not fail it.
 - A page that is not well-formed XML (a body cut short) is fetched again, a bounded number of times.
+- An OAI-PMH error is read by its code whatever the HTTP status it comes with (some repositories
+  answer ``badArgument`` or ``badResumptionToken`` with a 400 or a 500).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 NS = {"oai": OAI_NS}
 DAY = "YYYY-MM-DD"
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
-#: Restarts after an expired token within one run, before the source is failed.
+#: Restarts in a row after an expired token, without progress in between, before the source is failed.
 MAX_TOKEN_RESTARTS = 5
 #: Stops a repository whose tokens never end.
 MAX_PAGES = 100_000
@@ -98,12 +103,36 @@ def at_granularity(datestamp: str, granularity: str) -> str:
     return full[:10] if granularity == DAY else full
 
 
+def oai_error_in(body: bytes) -> OAIError | None:
+    """The OAI-PMH error a response body carries, if it is an OAI-PMH error response."""
+    try:
+        parse_oai_response(body, "")
+    except OAIError as exc:
+        return exc
+    except HarvestError:
+        return None
+    return None
+
+
 def fetch_page(client: HttpClient, url: str, params: dict[str, str]) -> Any:
-    """One OAI-PMH response, parsed; a malformed body is fetched again like a failed request."""
+    """One OAI-PMH response, parsed; a malformed body is fetched again like a failed request.
+
+    An error status whose body is an OAI-PMH error raises that error (``OAIError``, by its code).
+    """
     attempts = max(client.settings.http_retries, 1)
     for attempt in range(1, attempts + 1):
-        response = client.get(url, params=params)
+        try:
+            response = client.get(url, params=params)
+        except HarvestError as exc:
+            # A 5xx retried in vain: its body may still say, in OAI-PMH, what went wrong.
+            error = oai_error_in(exc.response.content) if exc.response is not None else None
+            if error is not None:
+                raise error from exc
+            raise
         if response.status_code != 200:
+            error = oai_error_in(response.content)
+            if error is not None:
+                raise error
             raise HarvestError(f"{response.url} : HTTP {response.status_code}")
         try:
             return parse_oai_response(response.content, response.url)
@@ -167,6 +196,8 @@ def harvest_oai(ctx: HarvestContext) -> Iterator[HarvestedRecord | RecordError |
     else:
         query, token, highest, ordered, restarts = _query_of(ctx, granularity), None, None, True, 0
     last_seen: str | None = None
+    # Progress since the last restart: pages taken, and how far the pass before it had got.
+    pass_pages, reach, mark = 0, 0, highest
     for _page in range(MAX_PAGES):
         params = {"verb": "ListRecords", "resumptionToken": token} if token else query
         try:
@@ -179,8 +210,10 @@ def harvest_oai(ctx: HarvestContext) -> Iterator[HarvestedRecord | RecordError |
             restarts += 1
             if restarts > MAX_TOKEN_RESTARTS:
                 raise HarvestError(
-                    f"{source.url} : jeton de reprise refusé {restarts} fois de suite ({exc}) ; réessayez plus tard"
+                    f"{source.url} : jeton de reprise refusé {restarts} fois de suite sans que la moisson avance "
+                    f"({exc}) ; réessayez plus tard"
                 ) from exc
+            pass_pages, reach, mark = 0, pass_pages, highest
             # Restart the list: from the highest datestamp committed if the repository sends records
             # in datestamp order (nothing older can still come), else from this run's own start.
             if ordered and highest:
@@ -197,6 +230,9 @@ def harvest_oai(ctx: HarvestContext) -> Iterator[HarvestedRecord | RecordError |
                 last_seen = stamp
                 highest = max(highest or stamp, stamp)
             yield record
+        pass_pages += 1
+        if restarts and (pass_pages > reach or (highest and mark and highest > mark) or (highest and not mark)):
+            restarts = 0  # got further than before the last restart: that expiry is behind us
         element = root.find("oai:ListRecords/oai:resumptionToken", NS)
         next_token = (element.text or "").strip() if element is not None else ""
         if next_token and next_token == token:

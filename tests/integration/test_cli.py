@@ -150,3 +150,63 @@ def test_harvest_due_jobs_runs_errors_and_remap(pannes: tuple[dict[str, str], Pa
     assert code == 0 and "Re-mappage" in output
     code, output = run(["remap", "--all", "fichier"], env)
     assert code == 0 and "37" in output
+
+
+# Click's own messages in French, and a runs table that fits an 80-column terminal.
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["nulle-part"], "Erreur : Sous-commande inconnue : 'nulle-part'."),
+        (["harvest", "--vite"], "Erreur : Option inconnue : '--vite'."),
+        (["sources", "add"], "Erreur : Argument manquant 'SOURCE_ID'."),
+        (["runs", "--limit", "0"], "Erreur : Valeur invalide pour '--limit' : 0 n'est pas dans l'intervalle"),
+        (["harvest", "nulle-part"], "Erreur : source(s) inconnue(s) : nulle-part"),
+    ],
+)
+def test_click_errors_are_in_french(args: list[str], expected: str, tmp_path: Path) -> None:
+    code, output = run(["--data-dir", str(tmp_path), *args], {})
+    assert code != 0
+    assert expected in output, output
+    assert "Error" not in output and "Usage:" not in output and "Try '" not in output
+    assert "pour l'aide" in output or "source(s)" in output
+
+
+def test_help_is_in_french_with_h_too() -> None:
+    for args in (["--help"], ["-h"], ["harvest", "-h"], ["sources", "add", "--help"]):
+        code, output = run(args, {})
+        assert code == 0, (args, output)
+        assert "Usage :" in output and "Affiche cette aide et s'arrête." in output, output
+        assert "Show this message" not in output and "Usage:" not in output
+    code, output = run(["--help"], {})
+    assert "Commandes" in output and "CHEMIN" in output
+
+
+def test_the_source_file_written_by_sources_add_is_commented_in_french(pannes: tuple[dict[str, str], Path]) -> None:
+    env, mappings = pannes
+    code, output = run(
+        ["sources", "add", "depot", "--url", "http://127.0.0.1:9/oai", "--prefix", "marc", "--no-check"], env
+    )
+    assert code == 0, output
+    comments = [line for line in (mappings / "depot.yaml").read_text(encoding="utf-8").splitlines() if line[:1] == "#"]
+    assert comments[0].startswith("# Déclarée par `carrefour sources add` le ")
+    assert "carrefour remap depot" in " ".join(comments) and "adaptez la correspondance" in " ".join(comments)
+    for english in ("Registered", "Generic", "refine", "raise", "harvested in"):
+        assert english not in " ".join(comments)
+
+
+def test_the_runs_table_fits_80_columns_one_line_a_run(samples_env: dict[str, str], tmp_path: Path) -> None:
+    code, output = run(["harvest", "--data-dir", str(tmp_path), "atlas", "laureats"], samples_env)
+    assert code == 0, output
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "runs"], env={"COLUMNS": "80", **samples_env})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines), result.output
+    assert any(line.split()[:3] == ["n°", "source", "début"] and line.split()[-1] == "inv" for line in lines)
+    rows = [line.split() for line in lines if "atlas" in line or "laureats" in line]
+    assert len(rows) == 2, result.output  # one line each: nothing wrapped or cut
+    atlas = next(row for row in rows if "atlas" in row)
+    # n°, source, day/month, hh:mm, duration (2 words), status, mode, then the six counts.
+    assert atlas[-8:] == ["ok", "compl.", "35", "0", "0", "0", "0", "0"], atlas
+    assert len(atlas[3]) == 5 and atlas[3].count(":") == 1, "hours and minutes, no seconds"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from aggregator.pipeline import harvest_source, harvest_sources
 from aggregator.settings import Settings, load_settings
 from aggregator.sources import load_sources
 from aggregator.state import RESUME_KEY, HarvestRun
-from tests.fault_server import FaultServer, Item, assert_exactly, holdings, make_items, write_source
+from tests.fault_server import START, FaultServer, Item, assert_exactly, holdings, make_items, write_source
 from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
@@ -239,3 +240,39 @@ def test_a_sharp_drop_is_flagged_and_nothing_is_deleted(tmp_path: Path) -> None:
         assert "10 notices vues contre 30" in second.warnings[0] and "Rien n'a été supprimé" in second.warnings[0]
         # What the source stopped showing stays: we never delete on absence.
         assert_exactly(settings, "fichier", kept, prefix="")
+
+
+def test_token_expirations_spread_over_a_long_harvest_do_not_fail_it(tmp_path: Path) -> None:
+    # Seven expirations, each after good pages: more than MAX_TOKEN_RESTARTS in all, never in a row.
+    # Per expiry: the token request fails, the restart (query) and the next token page go through.
+    faults: list[str | None] = [None] + ["expire", None, None] * 7
+    with FaultServer(items=make_items(80), faults=list(faults), page_size=4) as server:
+        write_source(tmp_path / "mappings", "pannes", "oai-pmh", f"{server.url}/oai")
+        settings = settings_for(tmp_path)
+        run = harvest(settings, "pannes")
+        assert run.status == "ok", run.errors
+        assert server.faults == []
+        assert sum("jeton de reprise refusé" in w for w in run.warnings) == 7
+        assert_exactly(settings, "pannes", server.items)
+
+
+def test_tokens_that_keep_expiring_without_progress_still_fail_the_source(tmp_path: Path) -> None:
+    # Every token is refused and every record has the same datestamp: each restart gets the same
+    # first page again, never further than the one before.
+    items = [dataclasses.replace(item, datestamp=START) for item in make_items(40)]
+    with FaultServer(items=items, faults=[None] + ["expire", None] * 10, page_size=4) as server:
+        write_source(tmp_path / "mappings", "pannes", "oai-pmh", f"{server.url}/oai")
+        settings = settings_for(tmp_path)
+        run = harvest(settings, "pannes")
+        assert run.status == "failed"
+        assert "jeton de reprise refusé 6 fois de suite" in str(run.errors)
+
+
+def test_an_expired_token_answered_with_http_400_restarts_the_list(tmp_path: Path) -> None:
+    with FaultServer(faults=[None, "expire"], page_size=4, error_status=400) as server:
+        write_source(tmp_path / "mappings", "pannes", "oai-pmh", f"{server.url}/oai")
+        settings = settings_for(tmp_path)
+        run = harvest(settings, "pannes")
+        assert run.status == "ok", run.errors
+        assert any("badResumptionToken" in w for w in run.warnings), run.warnings
+        assert_exactly(settings, "pannes", server.items)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.harvest.http import HarvestError, HttpClient
-from aggregator.harvest.oai import DAY, SECONDS, at_granularity, fetch_page, normalise_datestamp
+from aggregator.harvest.http import HarvestError, HttpClient, ResponseTooLargeError
+from aggregator.harvest.oai import DAY, SECONDS, OAIError, at_granularity, fetch_page, normalise_datestamp
 from aggregator.settings import load_settings
 from tests.fault_server import FaultServer
 
@@ -57,3 +57,47 @@ def test_datestamps_at_granularity() -> None:
     assert normalise_datestamp("2024-05-01") == "2024-05-01T00:00:00Z"
     assert at_granularity("2024-05-01T10:11:12Z", DAY) == "2024-05-01"
     assert at_granularity("2024-05-01", SECONDS) == "2024-05-01T00:00:00Z"
+
+
+# Response size cap (http_max_bytes) and OAI-PMH errors sent with an HTTP error status.
+
+
+@pytest.mark.parametrize("fault", [None, "unsized"])
+def test_a_body_larger_than_http_max_bytes_fails_clearly(fault: str | None) -> None:
+    # None: the server announces its Content-Length; "unsized": the body just goes on, and is cut while read.
+    with FaultServer(faults=[fault]) as server:
+        http = client(http_max_bytes=500)
+        with pytest.raises(ResponseTooLargeError, match=r"réponse trop volumineuse .*http_max_bytes = 500 octets"):
+            http.get(f"{server.url}/data.json")
+        assert len(server.log) == 1, "a body too large is not fetched again"
+        assert http.waits == []
+
+
+def test_a_body_within_http_max_bytes_reads_as_usual_even_unsized() -> None:
+    with FaultServer(faults=["unsized"]) as server:
+        response = client(http_max_bytes=1_000_000).get(f"{server.url}/data.json")
+        assert response.status_code == 200 and len(response.json()["data"]["items"]) == 37
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_an_oai_error_sent_with_a_4xx_is_reported_by_its_code(status: int) -> None:
+    with FaultServer(error_status=status) as server:
+        with pytest.raises(OAIError, match="cannotDisseminateFormat") as caught:
+            fetch_page(client(), f"{server.url}/oai", {"verb": "ListRecords", "metadataPrefix": "marc"})
+        assert caught.value.code == "cannotDisseminateFormat"
+        assert f"HTTP {status}" not in str(caught.value)
+
+
+def test_an_oai_error_sent_with_a_500_is_reported_by_its_code_after_the_retries() -> None:
+    with FaultServer(error_status=500) as server:
+        http = client(http_retries=2)
+        with pytest.raises(OAIError) as caught:
+            fetch_page(http, f"{server.url}/oai", {"verb": "ListRecords", "metadataPrefix": "marc"})
+        assert caught.value.code == "cannotDisseminateFormat"
+        assert len(server.log) == 2
+
+
+def test_an_http_error_without_an_oai_body_still_says_http_status() -> None:
+    with FaultServer() as server:
+        with pytest.raises(HarvestError, match="HTTP 404"):
+            fetch_page(client(), f"{server.url}/nulle-part", {"verb": "ListRecords"})

@@ -1,6 +1,7 @@
 import pyoxigraph as ox
+import pytest
 
-from aggregator.store.oxigraph import OxigraphStore, graph_iri
+from aggregator.store.oxigraph import OxigraphStore, StoreLockedError, graph_iri
 
 A = ox.NamedNode("https://carrefour.example.org/id/innovation/a")
 NAME = ox.NamedNode("https://schema.org/name")
@@ -39,3 +40,51 @@ def test_store_survives_reopening(tmp_path) -> None:
     store.flush()
     del store
     assert OxigraphStore(tmp_path / "store").has_graph(graph_iri(A.value))
+
+
+# One writer, readers beside it: the portal reads a read-only store and reopens it after a harvest.
+
+
+def _names(store: OxigraphStore) -> list[str]:
+    return sorted(r["n"].value for r in store.query("SELECT ?n WHERE { ?s <https://schema.org/name> ?n }"))
+
+
+def test_a_read_only_store_on_a_missing_folder_reads_empty_and_creates_nothing(tmp_path) -> None:
+    path = tmp_path / "store"
+    reader = OxigraphStore(path, read_only=True)
+    assert _names(reader) == [] and not reader.refresh()
+    assert not path.exists(), "the reader writes nothing, not even the folder"
+    writer = OxigraphStore(path)
+    writer.replace_graph(graph_iri(A.value), [ox.Triple(A, NAME, ox.Literal("a"))])
+    assert reader.refresh() and _names(reader) == ["a"]
+    writer.close()
+
+
+def test_a_read_only_store_beside_the_writer_sees_its_writes_after_refresh(tmp_path) -> None:
+    path = tmp_path / "store"
+    writer = OxigraphStore(path)
+    writer.replace_graph(graph_iri(A.value), [ox.Triple(A, NAME, ox.Literal("a"))])
+    reader = OxigraphStore(path, read_only=True)
+    assert _names(reader) == ["a"]
+    b = ox.NamedNode("https://carrefour.example.org/id/innovation/b")
+    writer.replace_graph(graph_iri(b.value), [ox.Triple(b, NAME, ox.Literal("b"))])
+    assert _names(reader) == ["a"], "a snapshot until refreshed"
+    assert reader.refresh() and _names(reader) == ["a", "b"]
+    writer.drop_graph(graph_iri(A.value))
+    # A graph the snapshot lacks is looked for again in the store as it is now.
+    c = ox.NamedNode("https://carrefour.example.org/id/innovation/c")
+    writer.replace_graph(graph_iri(c.value), [ox.Triple(c, NAME, ox.Literal("c"))])
+    assert [t.object.value for t in reader.graph_triples(graph_iri(c.value))] == ["c"]
+    assert _names(reader) == ["b", "c"]
+    writer.close()
+    reader.refresh()
+    assert not reader.refresh(), "nothing changed since: no reopening"
+    reader.close()
+
+
+def test_a_second_writer_gets_a_store_locked_error(tmp_path) -> None:
+    writer = OxigraphStore(tmp_path / "store")
+    with pytest.raises(StoreLockedError, match="déjà ouvert en écriture"):
+        OxigraphStore(tmp_path / "store")
+    writer.close()
+    OxigraphStore(tmp_path / "store").close()
