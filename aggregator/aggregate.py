@@ -2,9 +2,19 @@
 
 Publishing a record goes through here so that the three never disagree: the store first (the
 source of truth), then the listing, then the index derived from the store.
+
+The URIs of records embed ``base_url``. The one the data was first written under is recorded in
+the data directory (file ``base_url``); an aggregate opened with another ``base_url`` setting keeps
+minting and reading URIs under the recorded one (``aggregate.settings.base_url``) and logs a
+warning, so that data written under one address is never lost under another.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
 
 import pyoxigraph as ox
 
@@ -22,7 +32,11 @@ from aggregator.store.oxigraph import OxigraphStore, graph_iri
 from aggregator.text import slugify
 from aggregator.validate import load_validator
 
+log = logging.getLogger(__name__)
+
 _VOLATILE = {PROV + "generatedAtTime"}
+#: File of the data directory that records the base_url the data's URIs were minted under.
+BASE_URL_FILE = "base_url"
 
 
 def _same_content(old: list[ox.Triple], new: list[ox.Triple]) -> bool:
@@ -64,17 +78,77 @@ def open_index(settings: Settings):  # type: ignore[no-untyped-def]
     raise BackendError(f"index_backend « {settings.index_backend} » inconnu (tantivy ou solr)")
 
 
+def recorded_base_url(settings: Settings) -> str | None:
+    """The base_url the data of this data directory was written under, if recorded."""
+    try:
+        recorded = (settings.data_dir / BASE_URL_FILE).read_text(encoding="utf-8").strip().rstrip("/")
+    except FileNotFoundError:
+        return None
+    return recorded or None
+
+
+def record_base_url(settings: Settings, base_url: str) -> None:
+    path = settings.data_dir / BASE_URL_FILE
+    tmp = path.with_name(BASE_URL_FILE + ".tmp")
+    tmp.write_text(base_url + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 class Aggregate:
     def __init__(self, settings: Settings, read_only: bool = False) -> None:
         self.settings = settings
+        self.read_only = read_only
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_store(settings, read_only)
         self.index = open_index(settings)
         self.state = StateDB(settings.state_path)
         self.listing = Listing(settings.state_path)
+        self._base_url_recorded = False
+        self._settle_base_url()
         self.themes: ThemeScheme = load_theme_scheme(settings.vocab_dir)
         self.enricher = Enricher.for_vocabulary(settings.vocab_dir, settings.data_dir)
         self.validator = load_validator(settings.vocab_dir) if (settings.vocab_dir / "shapes.ttl").exists() else None
+
+    def _settle_base_url(self) -> None:
+        """Use the base_url the existing data was written under (recorded, or found in the store)."""
+        recorded = recorded_base_url(self.settings)
+        if recorded is None:
+            recorded = self._base_url_of_existing_data()
+            if recorded is not None and not self.read_only:
+                record_base_url(self.settings, recorded)
+        if recorded is None:
+            return  # a new aggregate: recorded when it is first written
+        self._base_url_recorded = True
+        if recorded != self.settings.base_url:
+            log.warning(
+                "Les données de %s ont été écrites sous l'adresse %s, mais le réglage base_url vaut %s : "
+                "les URI des notices restent formées sous %s (celles des données existantes). Pour changer "
+                "vraiment d'adresse, reconstruisez les données dans un nouveau dossier (voir docs/oai-pmh.md).",
+                self.settings.data_dir,
+                recorded,
+                self.settings.base_url,
+                recorded,
+            )
+            self.settings = dataclasses.replace(self.settings, base_url=recorded)
+
+    def _base_url_of_existing_data(self) -> str | None:
+        """For data written before base_url was recorded: read it off a record's graph in the store."""
+        for row in self.listing.published_page(None, 20):
+            if row.deleted:
+                continue
+            suffix = f"/id/innovation/{row.record_id}#graph"
+            found = self.store.query(
+                f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRENDS(STR(?g), {json.dumps(suffix)})) }} LIMIT 1",
+                use_default_graph_as_union=False,
+            )
+            for binding in found:  # type: ignore[attr-defined]
+                return str(binding["g"].value)[: -len(suffix)]
+        return None
+
+    def _remember_base_url(self) -> None:
+        if not self._base_url_recorded and not self.read_only:
+            record_base_url(self.settings, self.settings.base_url)
+            self._base_url_recorded = True
 
     def close(self) -> None:
         self.store.close()
@@ -94,6 +168,10 @@ class Aggregate:
         triples = innovation_triples(mapped, ctx, self.themes)
         if self.validator is not None:
             self.validator.check(triples)
+        if ctx.base_url != self.settings.base_url:
+            # URIs are minted under the address of the data (see the module's docstring).
+            ctx = dataclasses.replace(ctx, base_url=self.settings.base_url)
+        self._remember_base_url()
         graph = graph_iri(ctx.uri)
         previous = self.store.graph_triples(graph)
         row = self.listing.published_row(ctx.record_id)
@@ -109,6 +187,7 @@ class Aggregate:
 
     def withdraw(self, record_id: str, source_id: str) -> None:
         """The source deleted the record: empty its graph, keep a tombstone in the listing."""
+        self._remember_base_url()
         self.store.drop_graph(graph_iri(self.record_uri(record_id)))
         # The tombstone keeps the record's sets: a partner harvesting one set must see the deletion.
         previous = self.listing.published_row(record_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyoxigraph as ox
 from lxml import etree
 
@@ -18,7 +20,10 @@ OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 DC_TYPES = ("Text", "Innovation sociale")
 
 
-def oai_dc(uri: str, triples: list[ox.Triple], themes: ThemeScheme, source_label: str) -> etree._Element:
+def oai_dc(
+    uri: str, triples: list[ox.Triple], themes: ThemeScheme, source_label: str, related: Sequence[str] = ()
+) -> etree._Element:
+    """Simple Dublin Core of a record; ``related``: URIs of the same innovation at other sources (owl:sameAs)."""
     graph = by_subject(triples)
     inn = graph.get(uri, {})
     place = graph.get(f"{uri}#place", {})
@@ -63,6 +68,8 @@ def oai_dc(uri: str, triples: list[ox.Triple], themes: ThemeScheme, source_label
     add("identifier", uri)
     add("identifier", first(inn, SCHEMA + "url"))
     add("source", first(record, PROV + "wasDerivedFrom"))
+    for other in related:
+        add("relation", other)
     add("language", lang or "fr")
     add("coverage", first(place, SCHEMA + "name"))
     add("coverage", first(place, CIS + "department"))

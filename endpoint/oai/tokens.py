@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 SECRET_FILE = "oai-token-secret"
 SALT = "carrefour-oai-resumption-v2"
@@ -60,14 +60,29 @@ def load_secret(data_dir: Path) -> bytes:
     return secret.encode("ascii")
 
 
-def expiration_of(issued: datetime) -> str:
-    return (issued + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+def expiration_of(issued: datetime, lifetime: timedelta = TOKEN_LIFETIME) -> str:
+    """The expirationDate of a token issued at ``issued``: the time after which decode refuses it."""
+    return (issued + lifetime).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Signer(TimestampSigner):
+    """Tokens are stamped and aged by the provider's clock (``now_utc``), the one of expirationDate."""
+
+    def get_timestamp(self) -> int:
+        return int(now_utc().timestamp())
 
 
 class TokenCodec:
     def __init__(self, secret: bytes, lifetime: timedelta = TOKEN_LIFETIME) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt=SALT)
+        self._serializer = URLSafeTimedSerializer(secret, salt=SALT, signer=_Signer)
         self._lifetime = lifetime
+
+    @property
+    def lifetime(self) -> timedelta:
+        return self._lifetime
+
+    def expiration(self, issued: datetime) -> str:
+        return expiration_of(issued, self._lifetime)
 
     def encode(self, state: ListState) -> str:
         return self._serializer.dumps(

@@ -7,14 +7,17 @@ deleted records, and how resumption tokens behave when records change during a h
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import pyoxigraph as ox
+from flask import request
 from lxml import etree
 
 from aggregator.enrich.themes import THEMES_NS
-from aggregator.innovation_graph import CIS
+from aggregator.innovation_graph import CIS, OWL
 from aggregator.listing import PublishedRow
 from aggregator.store.oxigraph import graph_iri
 from aggregator.text import slugify
@@ -33,7 +36,9 @@ from endpoint.oai.responses import (
     to_bytes,
     valid_argument,
 )
-from endpoint.oai.tokens import BadTokenError, ListState, TokenCodec, expiration_of, load_secret, now_utc
+from endpoint.oai.tokens import BadTokenError, ListState, TokenCodec, load_secret, now_utc
+
+log = logging.getLogger(__name__)
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 #: metadataPrefix -> (schema, namespace)
@@ -100,7 +105,12 @@ class Context:
 
 
 def base_url() -> str:
-    return f"{carrefour().settings.base_url}/oai"
+    """The address the provider is reached at, as the request shows it (Identify's baseURL, <request>).
+
+    Not the setting base_url: a portal moved, or reached through another name, still gives
+    harvesters an address that answers.
+    """
+    return request.url_root + "oai"
 
 
 def handle(pairs: list[tuple[str, str]], bad_post: bool = False) -> bytes:
@@ -236,7 +246,7 @@ def set_catalogue(ctx: Context) -> list[SetInfo]:
                     spec,
                     f"Source : {label}",
                     f"Innovations sociales moissonnées sur la plateforme « {label} ».",
-                    labels.source_homepage(rest) or f"{ctx.settings.base_url}/id/source/{rest}",
+                    labels.source_homepage(rest) or f"{ctx.app.aggregate.settings.base_url}/id/source/{rest}",
                 )
             )
         elif kind == "theme":
@@ -304,8 +314,17 @@ def get_record(ctx: Context, root: etree._Element) -> None:
     row = ctx.listing.published_row(record_id)
     if row is None:
         raise OAIError("idDoesNotExist", f"Aucune notice n'a l'identifiant « {identifier} ».")
+    prefix = ctx.arguments["metadataPrefix"]
+    content = None if row.deleted else _metadata(ctx, row, prefix)
+    if not row.deleted and content is None:
+        # Never a live record without <metadata>: the item cannot be disseminated in this format.
+        raise OAIError(
+            "cannotDisseminateFormat",
+            f"La notice « {identifier} » n'a, pour l'instant, aucune métadonnée à servir en {prefix} "
+            "(l'erreur est consignée).",
+        )
     element = etree.SubElement(root, q("GetRecord"))
-    _record(ctx, element, row, ctx.arguments["metadataPrefix"])
+    _record(element, ctx, row, content)
 
 
 # ListIdentifiers / ListRecords ----------------------------------------------------------
@@ -363,10 +382,21 @@ def _list(ctx: Context, root: etree._Element, verb: str) -> None:
         # Counted once, at the first page, and carried in the token: COUNT(*) costs the list's length.
         size = ctx.listing.count_published(state.from_, state.until, state.set_spec)
         state = dataclasses.replace(state, complete_list_size=size)
+    entries = _deliverable(ctx, rows, verb, state.metadata_prefix)
+    while not entries and more:
+        # Every record of this page had to be left out (logged): read on rather than send an empty list.
+        last = rows[-1]
+        state = dataclasses.replace(state, after=(last.datestamp, last.record_id), cursor=state.cursor + len(rows))
+        rows = ctx.listing.published_page(state.after, page_size + 1, state.from_, state.until, state.set_spec)
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        entries = _deliverable(ctx, rows, verb, state.metadata_prefix)
+    if not entries:
+        raise OAIError("noRecordsMatch", "Aucune des notices qui restent ne peut être servie pour l'instant.")
     element = etree.SubElement(root, q(verb))
-    for row in rows:
+    for row, content in entries:
         if verb == "ListRecords":
-            _record(ctx, element, row, state.metadata_prefix)
+            _record(element, ctx, row, content)
         else:
             header(element, ctx.oai_identifier(row.record_id), row.datestamp, row.sets, row.deleted)
     if more or token is not None:
@@ -382,28 +412,91 @@ def _list(ctx: Context, root: etree._Element, verb: str) -> None:
             size = max(state.complete_list_size, delivered + 1)
         else:
             size = delivered  # the last page knows the exact size of what was delivered
-        resumption_token(element, next_token, size, state.cursor, expiration_of(ctx.now) if more else None)
+        resumption_token(element, next_token, size, state.cursor, ctx.codec().expiration(ctx.now) if more else None)
 
 
 def _triples(ctx: Context, record_id: str) -> list:  # type: ignore[type-arg]
     return ctx.app.aggregate.store.graph_triples(graph_iri(ctx.app.aggregate.record_uri(record_id)))
 
 
-def _record(ctx: Context, parent: etree._Element, row: PublishedRow, prefix: str) -> None:
+def _deliverable(
+    ctx: Context, rows: list[PublishedRow], verb: str, prefix: str
+) -> list[tuple[PublishedRow, etree._Element | None]]:
+    """The rows of a page that can be sent, with their metadata (ListRecords); a live row with no
+    metadata to give is left out of the list (and logged as an error) rather than sent bare."""
+    out = []
+    for row in rows:
+        if row.deleted:
+            out.append((row, None))
+        elif verb == "ListRecords":
+            content = _metadata(ctx, row, prefix)
+            if content is not None:
+                out.append((row, content))
+        elif _triples(ctx, row.record_id):
+            out.append((row, None))
+        else:
+            _log_missing_graph(ctx, row)
+    return out
+
+
+def _log_missing_graph(ctx: Context, row: PublishedRow) -> None:
+    aggregate = ctx.app.aggregate
+    log.error(
+        "OAI-PMH : la notice %s est publiée dans la liste mais son graphe %s est absent du triplestore ; "
+        "elle n'est pas servie. Les URI contiennent base_url (%s) : les données ont-elles été écrites sous "
+        "une autre adresse, ou le triplestore est-il en cours de reconstruction ?",
+        row.record_id,
+        graph_iri(aggregate.record_uri(row.record_id)),
+        aggregate.settings.base_url,
+    )
+
+
+def same_as_links(ctx: Context, uri: str) -> list[ox.Triple]:
+    """The owl:sameAs links (graphs of duplicates) where the record is the member or the canonical."""
+    prefix = ctx.app.aggregate.duplicates_prefix
+    same_as = f"<{OWL}sameAs>"
+    rows = ctx.app.aggregate.store.query(
+        f"""SELECT DISTINCT ?s ?o WHERE {{
+          {{ GRAPH ?g {{ <{uri}> {same_as} ?o }} BIND(<{uri}> AS ?s) }}
+          UNION {{ GRAPH ?g {{ ?s {same_as} <{uri}> }} BIND(<{uri}> AS ?o) }}
+          FILTER(STRSTARTS(STR(?g), "{prefix}"))
+        }}""",
+        use_default_graph_as_union=False,
+    )
+    links = {
+        ox.Triple(row["s"], ox.NamedNode(OWL + "sameAs"), row["o"])  # type: ignore[index]
+        for row in rows  # type: ignore[attr-defined]
+    }
+    return sorted(links, key=str)
+
+
+def _metadata(ctx: Context, row: PublishedRow, prefix: str) -> etree._Element | None:
+    """The content of <metadata> of a live record, or None (logged as an error) if it has none to give."""
+    uri = ctx.app.aggregate.record_uri(row.record_id)
+    triples = _triples(ctx, row.record_id)
+    if not triples:
+        _log_missing_graph(ctx, row)
+        return None
+    links = same_as_links(ctx, uri)
+    if prefix == "rdf":
+        content = rdf_xml(triples + links)
+    else:
+        related = [t.object.value if t.subject.value == uri else t.subject.value for t in links]
+        content = oai_dc(uri, triples, ctx.app.aggregate.themes, ctx.app.labels.source(row.source_id), related)
+    if content is None:
+        log.error("OAI-PMH : la notice %s ne peut être écrite en %s ; elle n'est pas servie.", row.record_id, prefix)
+    return content
+
+
+def _record(parent: etree._Element, ctx: Context, row: PublishedRow, content: etree._Element | None) -> None:
+    """A <record>: a tombstone is a deleted header; a live record always has its <metadata>."""
     record = etree.SubElement(parent, q("record"))
     header(record, ctx.oai_identifier(row.record_id), row.datestamp, row.sets, row.deleted)
     if row.deleted:
         return
-    uri = ctx.app.aggregate.record_uri(row.record_id)
-    triples = _triples(ctx, row.record_id)
-    if not triples:
-        return
-    if prefix == "rdf":
-        content = rdf_xml(triples)
-    else:
-        content = oai_dc(uri, triples, ctx.app.aggregate.themes, ctx.app.labels.source(row.source_id))
-    if content is not None:
-        etree.SubElement(record, q("metadata")).append(content)
+    if content is None:
+        raise AssertionError(f"notice vivante {row.record_id} sans métadonnées")
+    etree.SubElement(record, q("metadata")).append(content)
 
 
 def _check_prefix(prefix: str) -> None:
