@@ -15,13 +15,15 @@ build/gazetteer.json.gz: endpoint/static/vendor/.installed $(VENV)/.installed
 	$(BIN)/python -m aggregator.enrich.gazetteer_build --npm-dir node_modules --out $@
 
 # Front-end libraries come from the npm registry and are copied next to our own static files:
-# the portal must work with no CDN.
+# the portal must work with no CDN. The search map draws no tiles: only the outline of France,
+# built here from Natural Earth (npm's world-atlas) with topojson-client.
 assets: endpoint/static/vendor/.installed
 
-endpoint/static/vendor/.installed: package.json
+endpoint/static/vendor/.installed: package.json endpoint/build_france_outline.cjs
 	npm install --no-audit --no-fund --silent
 	mkdir -p endpoint/static/vendor/leaflet
 	cp -r node_modules/leaflet/dist/. endpoint/static/vendor/leaflet/
+	node endpoint/build_france_outline.cjs node_modules endpoint/static/vendor/france.geojson
 	touch $@
 
 # The browser tests drive Debian's Chromium; a browser download by a test tool cannot work here.

@@ -1,4 +1,5 @@
-"""The search page ``/`` and the same search as JSON, ``/api/search``."""
+"""The search page ``/``, the same search as JSON, ``/api/search``, and the located results of the
+search for the page's map, ``/api/search/points``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ bp = Blueprint("search", __name__)
 
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 10_000
+#: The map shows at most this many results (the best ranked); the list below it gives them all.
+MAX_POINTS = 2000
 FACET_NAMES = {"theme": "Thématique", "region": "Région", "source": "Source"}
 
 
@@ -253,5 +256,54 @@ def api():  # type: ignore[no-untyped-def]
         "previous": search.url("search.api", page=search.page - 1) if search.page > 1 else None,
     }
     response = jsonify(body)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _point(hit: dict[str, object]) -> dict[str, object] | None:
+    """A located result for the map, or None when it has no usable coordinates."""
+    try:
+        lat, lon = float(hit.get("lat")), float(hit.get("lon"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    record_id = str(hit.get("id", ""))
+    return {
+        "id": record_id,
+        "title": str(hit.get("title") or record_id),
+        "lat": lat,
+        "lon": lon,
+        "url": url_for("records.innovation", record_id=record_id),
+    }
+
+
+@bp.get("/api/search/points")
+def points():  # type: ignore[no-untyped-def]
+    """Every result of the search (same parameters as ``/api/search``; ``page`` is accepted and
+    ignored) that has coordinates, for the map: at most ``MAX_POINTS``, the best ranked first."""
+    try:
+        search = parse_request()
+        results = run_search(search, page=1, page_size=MAX_POINTS)
+    except BadSearchError as exc:
+        return jsonify(error="Requête incorrecte", message=str(exc), status=400), 400
+    except QueryError:
+        return jsonify(
+            error="Requête illisible",
+            status=400,
+            message=f"La recherche « {search.q} » n'a pas pu être lue ; écrivez des mots simples.",
+        ), 400
+    located = [p for p in (_point(h) for h in results.hits) if p is not None]
+    response = jsonify(
+        {
+            "query": search.q,
+            "filters": search.filters,
+            "total": results.total,
+            "located": len(located),
+            "truncated": results.total > MAX_POINTS,
+            "limit": MAX_POINTS,
+            "points": located,
+        }
+    )
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

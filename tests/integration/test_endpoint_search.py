@@ -230,3 +230,88 @@ def test_an_unexpected_failure_is_a_french_500_not_a_crash(client, published, mo
     assert client.get("/api/search").json["error"] == "Erreur interne"
     monkeypatch.undo()
     assert client.get("/?q=jardin").status_code == 200
+
+
+# The map: /api/search/points and the map section of the page ---------------------------------
+def points(client, query: str = "") -> dict:  # type: ignore[no-untyped-def]
+    response = client.get("/api/search/points" + (f"?{query}" if query else ""))
+    assert response.status_code == 200, response.data
+    assert response.content_type.startswith("application/json")
+    return response.json
+
+
+@pytest.mark.parametrize(
+    "query, keep",
+    [
+        ("", lambda r: True),
+        ("theme=ENV&region=Bretagne", lambda r: r[1] in {"p-001", "a-101"}),
+        ("region=Bretagne&region=Normandie", lambda r: r[8] in {"Bretagne", "Normandie"}),
+        ("source=fondation&region=Occitanie", lambda r: r[0] == "fondation" and r[8] == "Occitanie"),
+        ("q=jardins&page=2", lambda r: r[1] == "p-001"),  # page is accepted and ignored: all results
+        ("q=zeppelinophile", lambda r: False),
+    ],
+)
+def test_points_are_exactly_the_located_results_of_the_search(client, query, keep):  # type: ignore[no-untyped-def]
+    body = points(client, query)
+    expected = {record_id(r[0], r[1]): r for r in RECORDS if keep(r) and r[12] and r[13]}
+    assert {p["id"] for p in body["points"]} == set(expected)
+    assert body["located"] == len(body["points"]) == body["total"] and body["truncated"] is False
+    # the same results as the list, every page of it
+    assert {p["id"] for p in body["points"]} == (all_ids(client, query.replace("&page=2", "")) if expected else set())
+    for point in body["points"]:
+        row = expected[point["id"]]
+        assert point["title"] == row[2]
+        assert point["lat"] == pytest.approx(float(row[12])) and point["lon"] == pytest.approx(float(row[13]))
+        assert point["url"] == f"/id/innovation/{point['id']}"
+        assert set(point) == {"id", "title", "lat", "lon", "url"}
+
+
+def test_points_leave_out_the_results_without_coordinates(client, published, monkeypatch):  # type: ignore[no-untyped-def]
+    index = published.app.extensions["carrefour"].aggregate.index
+    search = index.search
+    unlocated = {record_id("fondation", "p-001"), record_id("avise", "a-101")}
+
+    def without_some_coordinates(*args, **kwargs):  # type: ignore[no-untyped-def]
+        results = search(*args, **kwargs)
+        for hit in results.hits:
+            if hit["id"] in unlocated:
+                hit.pop("lat", None)
+                hit["lon"] = None
+        return results
+
+    monkeypatch.setattr(index, "search", without_some_coordinates)
+    body = points(client, "region=Bretagne")
+    bretagne = {record_id(r[0], r[1]) for r in RECORDS if r[8] == "Bretagne"}
+    assert body["total"] == len(bretagne) and body["located"] == len(bretagne) - 2
+    assert {p["id"] for p in body["points"]} == bretagne - unlocated
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("page=abc", "n'est pas un nombre entier"),
+        ("theme=XYZ", "La thématique « XYZ » n'existe pas"),
+        ("colour=red", "Paramètre inconnu : colour"),
+        ("q=a+AND", "n'a pas pu être lue"),
+        ("q=" + "x" * 501, "La recherche est trop longue"),
+    ],
+)
+def test_points_bad_parameters_are_400_in_french(client, query, words):  # type: ignore[no-untyped-def]
+    response = client.get(f"/api/search/points?{query}")
+    assert response.status_code == 400 and response.content_type.startswith("application/json")
+    assert words in response.json["message"] and response.json["status"] == 400
+
+
+def test_the_map_section_is_hidden_until_drawn_and_asks_for_the_same_search(client):  # type: ignore[no-untyped-def]
+    doc = lxml_html.fromstring(client.get("/?q=jardins&theme=ENV&page=1").data.decode())
+    section = doc.xpath("//section[@id='carte-section']")[0]
+    assert section.get("hidden") is not None  # without JavaScript, the list alone
+    assert section.get("data-points") == "/api/search/points?q=jardins&theme=ENV"
+    assert section.get("data-outline") == "/static/vendor/france.geojson"
+    assert section.xpath(".//h2[@id='carte-titre']") and section.get("aria-labelledby") == "carte-titre"
+    assert section.xpath(".//div[@id='carte'][@aria-hidden='true']")
+    scripts = [s.get("src") for s in doc.xpath("//script[@src]")]
+    assert scripts == ["/static/vendor/leaflet/leaflet.js", "/static/map.js"]
+    # nothing to map: no map, no Leaflet
+    empty = lxml_html.fromstring(client.get("/?q=zeppelinophile").data.decode())
+    assert not empty.xpath("//section[@id='carte-section']") and not empty.xpath("//script[@src]")
