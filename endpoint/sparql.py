@@ -126,6 +126,11 @@ def keywords(query: str) -> list[str]:
     ]
 
 
+def declares_dataset(query: str) -> bool:
+    """Whether the query names its own dataset (FROM / FROM NAMED); if not, it sees every record graph."""
+    return "FROM" in keywords(query)
+
+
 def is_federated(query: str) -> bool:
     """Whether the query has a SERVICE clause (a federated query that would make the server call out)."""
     return "SERVICE" in keywords(query)
@@ -216,7 +221,7 @@ def _worker(store_dir: str, query: str, max_rows: int, timeout: float, conn: Con
     deadline = time.monotonic() + timeout
     try:
         store = ox.Store.read_only(store_dir)
-        result = store.query(query, use_default_graph_as_union=True)
+        result = store.query(query, use_default_graph_as_union=not declares_dataset(query))
         outcome = _collect(result, max_rows, deadline)
     except SyntaxError as exc:
         outcome = ("syntax", str(exc))
@@ -290,7 +295,8 @@ def evaluate(query: str) -> object:
         # A remote store: the server evaluates (within http_timeout), its results are read here with a
         # deadline. (Or a store only in memory, which a worker cannot open: a new, empty store.)
         deadline = time.monotonic() + limits.timeout
-        kind, value = _collect(store.query(query), limits.max_rows, deadline)
+        union = not declares_dataset(query)
+        kind, value = _collect(store.query(query, use_default_graph_as_union=union), limits.max_rows, deadline)
     if kind == "syntax":
         raise SyntaxError(value)
     if kind == "error":

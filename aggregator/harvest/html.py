@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -53,6 +53,13 @@ def hrefs(selector: Callable[[Any], list[Any]], page: Any) -> list[str]:
         if value.strip():
             found.append(value.strip())
     return found
+
+
+def site_relative(url: str) -> str:
+    """A detail page's identity within its site: the path and query, so that a site moving host or
+    port (or served on another port, like the sample platforms) keeps every record's URI."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def harvest_html(ctx: HarvestContext) -> Iterator[HarvestedRecord | RecordError | Checkpoint]:
@@ -99,7 +106,7 @@ def harvest_html(ctx: HarvestContext) -> Iterator[HarvestedRecord | RecordError 
                 continue
             yield HarvestedRecord(
                 source_id=source.id,
-                identifier=item_url,
+                identifier=site_relative(item_url),
                 payload=detail.content,
                 media_type="text/html",
                 url=item_url,

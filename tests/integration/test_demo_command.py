@@ -31,7 +31,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     data_dir = tmp_path_factory.mktemp("demo-data")
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "aggregator.cli", "demo", "--data-dir", str(data_dir), "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "aggregator.cli",
+                "demo",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+                "--samples-port",
+                str(free_port()),
+            ],
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -90,3 +101,40 @@ def test_sparql_counts_the_innovations(demo: tuple[str, str]) -> None:
         base + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
     ).json()
     assert int(answer["results"]["bindings"][0]["n"]["value"]) >= 300
+
+
+def test_a_second_demo_on_the_same_data_finds_everything_unchanged(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aggregator.cli import main
+    from aggregator.state import StateDB
+
+    data_dir, samples_port = tmp_path / "data", str(free_port())
+    args = ["demo", "--data-dir", str(data_dir), "--no-serve", "--samples-port", samples_port]
+    for _ in range(2):
+        result = CliRunner().invoke(main, args, env={"COLUMNS": "200"}, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    state = StateDB(data_dir / "state.sqlite3")
+    second = state.runs(limit=6)
+    state.close()
+    assert len(second) == 6
+    for run in second:
+        assert (run.new, run.updated, run.deleted, run.failed) == (0, 0, 0, 0), run
+
+
+def test_a_taken_port_is_a_clear_error_before_any_work(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from aggregator.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for args in (["serve", "--port", port], ["demo", "--port", port]):
+            result = CliRunner().invoke(main, [*args, "--data-dir", str(tmp_path)], catch_exceptions=False)
+            assert result.exit_code != 0
+            assert f"le port {port} de 127.0.0.1 est déjà pris" in result.output, result.output
+            assert not (tmp_path / "store").exists(), "nothing is harvested when the portal cannot start"
+    result = CliRunner().invoke(main, ["serve", "--port", "-5"], catch_exceptions=False)
+    assert result.exit_code != 0 and "-5" in result.output

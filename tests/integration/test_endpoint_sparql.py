@@ -41,6 +41,16 @@ def test_select_by_post_form_and_by_post_body(client):  # type: ignore[no-untype
     assert by_body.status_code == 200 and count_from_json(by_body.data) == 30
 
 
+def test_a_query_naming_its_dataset_sees_only_that_dataset(client, published):  # type: ignore[no-untyped-def]
+    """Without FROM a query sees every record graph; with FROM it sees what it names, as SPARQL says."""
+    rid = next(iter(published.live))
+    graph = f"{published.settings.base_url}/id/innovation/{rid}#graph"
+    one = COUNT.replace("WHERE", f"FROM <{graph}> WHERE")
+    assert count_from_json(client.get("/sparql", query_string={"query": one}).data) == 1
+    nowhere = COUNT.replace("WHERE", "FROM <http://nope.example/> WHERE")
+    assert count_from_json(client.get("/sparql", query_string={"query": nowhere}).data) == 0
+
+
 def test_select_as_xml_csv_by_accept(client):  # type: ignore[no-untyped-def]
     response = client.get(
         "/sparql", query_string={"query": COUNT}, headers={"Accept": "application/sparql-results+xml"}
