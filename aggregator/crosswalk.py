@@ -53,6 +53,8 @@ OPTIONS = (
 )
 #: Options that are switches: true or false, nothing else.
 BOOLEAN_OPTIONS = ("strip_html", "date", "absolute_url")
+#: Options whose value is a text (a YAML number or list there is a mistake, not a value).
+TEXT_OPTIONS = ("split", "regex", "join", "default")
 BLOCKS = {"organisations": ORGANISATION_FIELDS, "places": PLACE_FIELDS}
 ROLES = ("carrier", "partner")
 #: Folder of the generic crosswalks (oai_dc, RSS/Atom, schema.org JSON-LD) that a source may ``extends:``.
@@ -271,13 +273,19 @@ def _parse_rule(
             raise where.error(
                 keys + (option,), f"« {option} » de « {name} » doit valoir true ou false, pas « {options[option]} »"
             )
+    for option in TEXT_OPTIONS:
+        if option in options and not isinstance(options[option], str):
+            raise where.error(
+                keys + (option,),
+                f"« {option} » de « {name} » doit être un texte entre guillemets, pas « {options[option]} »",
+            )
     try:
         compiled = _compile(selector, spec[selector], namespaces)
     except (etree.XPathError, SyntaxError, ValueError, SelectorError) as exc:
         raise where.error(keys + (selector,), f"expression invalide dans « {name} » : {exc}") from exc
     if "regex" in options:
         try:
-            re.compile(str(options["regex"]))
+            re.compile(options["regex"])
         except re.error as exc:
             raise where.error(keys + ("regex",), f"expression régulière invalide dans « {name} » : {exc}") from exc
     if "map" in options and not isinstance(options["map"], dict):

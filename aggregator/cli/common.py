@@ -71,6 +71,11 @@ def open_aggregate(settings: Settings, read_only: bool = False):  # type: ignore
         return Aggregate(settings, read_only=read_only)
     except StoreLockedError as exc:
         raise click.ClickException(store_locked_message(settings)) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"le dossier de données {settings.data_dir} n'est pas utilisable ({exc.strerror or exc}) : "
+            "choisissez-en un autre avec --data-dir ou CARREFOUR_DATA_DIR"
+        ) from exc
 
 
 def load_sources_or_fail(settings: Settings, wanted: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -210,3 +210,11 @@ def test_the_runs_table_fits_80_columns_one_line_a_run(samples_env: dict[str, st
     # n°, source, day/month, hh:mm, duration (2 words), status, mode, then the six counts.
     assert atlas[-8:] == ["ok", "compl.", "35", "0", "0", "0", "0", "0"], atlas
     assert len(atlas[3]) == 5 and atlas[3].count(":") == 1, "hours and minutes, no seconds"
+
+
+def test_an_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "un-fichier"
+    blocker.write_text("ceci n'est pas un dossier", encoding="utf-8")
+    code, output = run(["harvest", "--data-dir", str(blocker / "data"), "atlas"], {})
+    assert code != 0
+    assert "n'est pas utilisable" in output and "--data-dir" in output and "Traceback" not in output

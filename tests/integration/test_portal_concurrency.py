@@ -146,3 +146,35 @@ def test_two_writers_at_once_the_second_says_so_in_french(tmp_path: Path) -> Non
         assert result.returncode == 0, result.stderr
     finally:
         writer.close()
+
+
+def test_a_record_changed_after_the_portal_opened_the_store_shows_its_new_content(portal) -> None:  # type: ignore[no-untyped-def]
+    """The portal reopens its read-only view when the store changes: not only new records, changed ones too."""
+    from aggregator.aggregate import Aggregate
+    from aggregator.innovation_graph import RecordContext
+    from aggregator.mapped import MappedRecord
+    from aggregator.settings import load_settings
+
+    base, data_dir, env = portal
+    result = carrefour("harvest", "--data-dir", str(data_dir), "atlas", env=env)
+    assert result.returncode == 0, result.stderr
+    assert eventually(lambda: total(base) == 35), total(base)
+    hit = requests.get(f"{base}/api/search", timeout=10).json()["results"][0]
+    turtle = {"Accept": "text/turtle"}
+    assert requests.get(f"{base}/id/innovation/{hit['id']}", headers=turtle, timeout=10).status_code == 200
+
+    # Another process (this test) writes a new version of that record while the portal serves.
+    settings = load_settings(environ={"CARREFOUR_BASE_URL": env["CARREFOUR_BASE_URL"]}, data_dir=data_dir)
+    aggregate = Aggregate(settings)
+    try:
+        new_title = "Un titre réécrit pendant que le portail sert"
+        ctx = RecordContext(settings.base_url, hit["id"], "atlas", "1001", "1", "2026-01-01T00:00:00Z")
+        aggregate.put(MappedRecord({"title": [new_title], "region": ["Bretagne"]}), ctx)
+    finally:
+        aggregate.close()
+
+    def shows_new_title() -> bool:
+        page = requests.get(f"{base}/id/innovation/{hit['id']}", headers=turtle, timeout=10)
+        return page.status_code == 200 and new_title in page.text
+
+    assert eventually(shows_new_title), "the portal kept serving its old view of the store"

@@ -49,6 +49,22 @@ def load(tmp_path: Path, text: str) -> Crosswalk:
             "crosswalk:\n  fields:\n    title: {css: h1}\n    website: {css: a, absolute_url: 'yes'}\n",
             r"ligne 4 : « absolute_url » de « website » doit valoir true ou false",
         ),
+        (
+            "crosswalk:\n  fields:\n    tags: {css: li, split: true}\n",
+            r"ligne 3 : « split » de « tags » doit être un texte",
+        ),
+        (
+            "crosswalk:\n  fields:\n    title: {css: h1, regex: 5}\n",
+            r"ligne 3 : « regex » de « title » doit être un texte",
+        ),
+        (
+            "crosswalk:\n  fields:\n    title: {css: h1, join: [1]}\n",
+            r"ligne 3 : « join » de « title » doit être un texte",
+        ),
+        (
+            "crosswalk:\n  fields:\n    title: {css: h1, default: {a: 1}}\n",
+            r"ligne 3 : « default » de « title » doit être un texte",
+        ),
     ],
 )
 def test_expression_and_option_errors_are_found_when_the_file_is_read(tmp_path: Path, text: str, message: str) -> None:
