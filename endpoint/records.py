@@ -66,7 +66,28 @@ def innovation(record_id: str):  # type: ignore[no-untyped-def]
         response.headers["Access-Control-Allow-Origin"] = "*"
         return _vary(response)
     view = record_view(record_id, uri, row.source_id, triples)
+    view["same_as"] = same_innovation_elsewhere(record_id, uri)
     return _vary(Response(render_template("record.html", r=view)))
+
+
+def same_innovation_elsewhere(record_id: str, uri: str) -> list[dict[str, str]]:
+    """The other notices of the same innovation (owl:sameAs), each with its source, for the record page."""
+    app = carrefour()
+    cluster = app.aggregate.cluster_of(uri)
+    if cluster is None:
+        return []
+    members = [cluster.canonical] if cluster.canonical else list(cluster.duplicates)
+    if cluster.canonical:
+        canonical = app.aggregate.cluster_of(app.aggregate.record_uri(cluster.canonical))
+        members += [m for m in (canonical.duplicates if canonical else ()) if m != record_id]
+    others = []
+    for member in members:
+        row = app.aggregate.listing.published_row(member)
+        if row is not None and not row.deleted:
+            others.append(
+                {"page": url_for("records.innovation", record_id=member), "source": app.labels.source(row.source_id)}
+            )
+    return others
 
 
 def _content_type(media_type: str) -> str:

@@ -190,3 +190,21 @@ def test_actor_types_are_aligned(aggregate: tuple[Aggregate, DuplicateStats, Set
 
 def test_path_of_the_gazetteer_is_outside_git() -> None:
     assert all(Path(p).name == "gazetteer.json.gz" for p in gazetteer_paths())
+
+
+def test_each_notice_of_a_duplicated_innovation_points_to_the_others(
+    aggregate: tuple[Aggregate, DuplicateStats, Settings],
+) -> None:
+    from endpoint.app import create_app
+
+    agg, _, settings = aggregate
+    merged = [h for h in agg.index.search("", page_size=1000).hits if h.get("duplicates")]
+    canonical = merged[0]
+    member = canonical["duplicates"][0]  # type: ignore[index]
+    client = create_app(settings).test_client()
+    html = {"Accept": "text/html"}
+    for here, there in ((canonical["id"], member), (member, canonical["id"])):
+        page = client.get(f"/id/innovation/{here}", headers=html).get_data(as_text=True)
+        assert "Aussi publiée par" in page and f'href="/id/innovation/{there}"' in page, here
+    alone = next(h for h in agg.index.search("", page_size=1000).hits if not h.get("duplicates"))
+    assert "Aussi publiée par" not in client.get(f"/id/innovation/{alone['id']}", headers=html).get_data(as_text=True)
