@@ -34,6 +34,10 @@ TRANSIENT = (
 )
 
 
+#: RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt; the rest is ignored.
+ROBOTS_MAX_BYTES = 500 * 1024
+
+
 class HarvestError(RuntimeError):
     """A source that could not be harvested; the message says why and what to check."""
 
@@ -172,14 +176,24 @@ class HttpClient:
         return min(float(value), self.settings.http_max_retry_after) if value else 0.0
 
     def _load_robots(self, robots_url: str) -> urllib.robotparser.RobotFileParser | None:
+        """The site's rules as RFC 9309 reads them: none for a 4xx, everything forbidden for a 5xx, and
+        only the first ROBOTS_MAX_BYTES of the file."""
         try:
-            response = self.session.get(robots_url, timeout=self.settings.http_timeout)
+            with self.session.get(robots_url, timeout=self.settings.http_timeout, stream=True) as response:
+                if 400 <= response.status_code < 500:
+                    return None
+                parser = urllib.robotparser.RobotFileParser(robots_url)
+                if response.status_code >= 500:
+                    parser.disallow_all = True
+                    return parser
+                body = b""
+                for chunk in response.iter_content(64 * 1024):
+                    body += chunk
+                    if len(body) >= ROBOTS_MAX_BYTES:
+                        break
         except requests.RequestException:
-            return None  # no robots.txt reachable: nothing forbids, as crawlers conventionally read it
-        if response.status_code >= 400:
-            return None
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        parser.parse(response.text.splitlines())
+            return None  # the site itself is unreachable: its pages will fail and say so
+        parser.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace").splitlines())
         return parser
 
 

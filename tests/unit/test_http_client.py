@@ -101,3 +101,51 @@ def test_an_http_error_without_an_oai_body_still_says_http_status() -> None:
     with FaultServer() as server:
         with pytest.raises(HarvestError, match="HTTP 404"):
             fetch_page(client(), f"{server.url}/nulle-part", {"verb": "ListRecords"})
+
+
+class _Robots:
+    """A site whose robots.txt answers with a given status and body (loopback, free port)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        import http.server
+        import threading
+
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+                status, body = (outer.status, outer.body) if self.path == "/robots.txt" else (200, b"ok")
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.status, self.body = status, body
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "allowed"),
+    [
+        (404, b"", True),  # no robots.txt: nothing is forbidden
+        (503, b"", False),  # the server cannot say: RFC 9309 says assume everything is forbidden
+        (200, b"User-agent: *\nDisallow: /prive/\n", False),
+        # Rules past the first 500 KiB are not read (RFC 9309's parsing limit).
+        (200, b"# " + b"x" * (600 * 1024) + b"\nUser-agent: *\nDisallow: /prive/\n", True),
+    ],
+)
+def test_robots_txt_follows_rfc_9309(status: int, body: bytes, allowed: bool) -> None:
+    site = _Robots(status, body)
+    try:
+        assert client().allowed(f"{site.url}/prive/page") is allowed
+    finally:
+        site.close()
