@@ -58,6 +58,8 @@ class Settings:
     solr_url: str = ""
     #: User-Agent sent to sources (robots.txt rules are matched against it).
     user_agent: str = "CarrefourBot/0.1 (+https://w3id.org/carrefour)"
+    #: Public address of the portal behind a proxy ("" : the address each request reached); /oai announces it.
+    public_url: str = ""
     #: Name of the OAI-PMH repository in Identify.
     repository_name: str = "Carrefour des innovations sociales"
     #: Address given as adminEmail in Identify.

@@ -105,12 +105,12 @@ class Context:
 
 
 def base_url() -> str:
-    """The address the provider is reached at, as the request shows it (Identify's baseURL, <request>).
-
-    Not the setting base_url: a portal moved, or reached through another name, still gives
-    harvesters an address that answers.
+    """The provider's address for Identify's baseURL and <request>: the ``public_url`` setting when
+    the portal sits behind a proxy (a Host header is the client's word, not ours), else the address
+    the request reached. Not ``base_url``: that is where URIs were minted, which may have moved.
     """
-    return request.url_root + "oai"
+    public = carrefour().settings.public_url
+    return (public.rstrip("/") + "/oai") if public else request.url_root + "oai"
 
 
 def handle(pairs: list[tuple[str, str]], bad_post: bool = False) -> bytes:

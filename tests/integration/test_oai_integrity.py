@@ -140,6 +140,16 @@ def test_identify_gives_the_address_the_portal_is_reached_at(serve) -> None:  # 
     assert doc.xpath("/o:OAI-PMH/o:request/text()", namespaces=NS) == ["https://portail.example.org/oai"]
 
 
+def test_behind_a_proxy_the_public_url_is_announced_whatever_the_host_header(serve) -> None:  # type: ignore[no-untyped-def]
+    app = serve(public_url="https://carrefour.example.org/")
+    response = app.test_client().get("/oai", query_string={"verb": "Identify"}, base_url="http://evil.example/")
+    from tests.oai_schemas import assert_valid_oai
+
+    doc = assert_valid_oai(response.data)
+    assert doc.xpath("//o:baseURL/text()", namespaces=NS) == ["https://carrefour.example.org/oai"]
+    assert doc.xpath("/o:OAI-PMH/o:request/text()", namespaces=NS) == ["https://carrefour.example.org/oai"]
+
+
 # Gap: expirationDate follows oai_token_lifetime -------------------------------------------------
 def test_expiration_date_and_token_age_follow_oai_token_lifetime(serve, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     app = serve(oai_page_size=5, oai_token_lifetime=60)
