@@ -155,6 +155,18 @@ def _organisation(ctx: RecordContext, name: str) -> ox.NamedNode:
     return N(f"{ctx.base_url}/id/organisation/{slugify(name) or 'sans-nom'}")
 
 
+#: Place fields written as plain literals, in the order they are added.
+_PLACE_LITERALS = (
+    ("commune", SCHEMA + "name"),
+    ("address", SCHEMA + "streetAddress"),
+    ("insee", CIS + "inseeCode"),
+    ("postal_code", SCHEMA + "postalCode"),
+    ("department", CIS + "department"),
+    ("department_code", CIS + "departmentCode"),
+    ("region", CIS + "region"),
+)
+
+
 def _add_place(inn: ox.NamedNode, place: ox.NamedNode, values: dict[str, list[str]], add: Callable[..., None]) -> None:
     keys = ("commune", "insee", "postal_code", "department", "department_code", "region", "lat", "lon", "address")
     fields = {k: (values.get(k) or [""])[0] for k in keys}
@@ -162,20 +174,9 @@ def _add_place(inn: ox.NamedNode, place: ox.NamedNode, values: dict[str, list[st
         return
     add(inn, SCHEMA + "location", place)
     add(place, RDF_TYPE.value, N(SCHEMA + "Place"))
-    if fields["commune"]:
-        add(place, SCHEMA + "name", ox.Literal(fields["commune"]))
-    if fields["address"]:
-        add(place, SCHEMA + "streetAddress", ox.Literal(fields["address"]))
-    if fields["insee"]:
-        add(place, CIS + "inseeCode", ox.Literal(fields["insee"]))
-    if fields["postal_code"]:
-        add(place, SCHEMA + "postalCode", ox.Literal(fields["postal_code"]))
-    if fields["department"]:
-        add(place, CIS + "department", ox.Literal(fields["department"]))
-    if fields["department_code"]:
-        add(place, CIS + "departmentCode", ox.Literal(fields["department_code"]))
-    if fields["region"]:
-        add(place, CIS + "region", ox.Literal(fields["region"]))
+    for field, predicate in _PLACE_LITERALS:
+        if fields[field]:
+            add(place, predicate, ox.Literal(fields[field]))
     try:
         lat, lon = float(fields["lat"].replace(",", ".")), float(fields["lon"].replace(",", "."))
     except ValueError:

@@ -114,6 +114,20 @@ class Innovation:
         return tuple(dict.fromkeys(top_theme(code) for code in self.themes))
 
 
+def _place_of(commune: Commune) -> dict[str, object]:
+    """The place fields of an innovation set in this commune."""
+    return {
+        "commune": commune.name,
+        "insee": commune.insee,
+        "postal_code": commune.postal_code,
+        "department_code": commune.department_code,
+        "department": commune.department,
+        "region": commune.region,
+        "lat": commune.lat,
+        "lon": commune.lon,
+    }
+
+
 def _fill(text: str, commune: Commune, figure: int) -> str:
     return text.format(a=at(commune.name), de=of(commune.name), commune=commune.name, region=commune.region, n=figure)
 
@@ -180,14 +194,7 @@ def _build_base(index: int, used_orgs: set[str]) -> Innovation:
         description=description,
         themes=concept.themes,
         tags=concept.tags,
-        commune=commune.name,
-        insee=commune.insee,
-        postal_code=commune.postal_code,
-        department_code=commune.department_code,
-        department=commune.department,
-        region=commune.region,
-        lat=commune.lat,
-        lon=commune.lon,
+        **_place_of(commune),
         organisation=organisation,
         actor_type=actor_type,
         partners=partners,
@@ -433,14 +440,7 @@ def _plant_near_misses(
                 title=title,
                 summary=_fill(CONCEPTS[concept].summary, commune, 0).rstrip(".") + ", sur une autre initiative.",
                 description=description,
-                commune=here.commune,
-                insee=here.insee,
-                postal_code=here.postal_code,
-                department_code=here.department_code,
-                department=here.department,
-                region=here.region,
-                lat=here.lat,
-                lon=here.lon,
+                **_place_of(commune),
             )
             counts[NEAR_MISS_KINDS[2]] += 1
     assert all(n == NEAR_MISSES_PER_KIND for n in counts.values()), counts

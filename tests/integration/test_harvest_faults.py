@@ -19,6 +19,7 @@ from aggregator.settings import Settings, load_settings
 from aggregator.sources import load_sources
 from aggregator.state import RESUME_KEY, HarvestRun
 from tests.fault_server import START, FaultServer, Item, assert_exactly, holdings, make_items, write_source
+from tests.harvesting import harvest as harvest_sources_of_tests
 from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
@@ -37,13 +38,7 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
 
 
 def harvest(settings: Settings, source_id: str, full: bool = False) -> HarvestRun:
-    aggregate = Aggregate(settings)
-    client = HttpClient(settings)
-    try:
-        return harvest_source(aggregate, load_sources(settings)[source_id], client, full=full)
-    finally:
-        client.close()
-        aggregate.close()
+    return harvest_sources_of_tests(settings, [source_id], full=full)[source_id]
 
 
 def list_requests(server: FaultServer) -> list[dict[str, str]]:

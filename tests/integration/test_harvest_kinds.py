@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from aggregator.aggregate import Aggregate
-from aggregator.harvest import HttpClient
-from aggregator.pipeline import harvest_source, remap_source
+from aggregator.pipeline import remap_source
 from aggregator.settings import Settings, load_settings
 from aggregator.sources import load_sources
 from aggregator.state import HarvestRun
 from tests.fault_server import FaultServer, assert_exactly, write_source
+from tests.harvesting import harvest as harvest_sources_of_tests
 
 pytestmark = pytest.mark.integration
 
@@ -33,12 +33,7 @@ def settings_for(tmp_path: Path) -> Settings:
 
 
 def harvest(settings: Settings, source_id: str, full: bool = False) -> HarvestRun:
-    aggregate, client = Aggregate(settings), HttpClient(settings)
-    try:
-        return harvest_source(aggregate, load_sources(settings)[source_id], client, full=full)
-    finally:
-        client.close()
-        aggregate.close()
+    return harvest_sources_of_tests(settings, [source_id], full=full)[source_id]
 
 
 def payloads(settings: Settings, source_id: str) -> list[dict]:

@@ -15,14 +15,12 @@ import pytest
 import requests
 
 from aggregator.aggregate import Aggregate
-from aggregator.harvest import HttpClient
 from aggregator.index.document import FACET_FIELDS, IndexDocument
 from aggregator.index.solr import SolrIndex
 from aggregator.index.tantivy import QueryError, TantivyIndex
-from aggregator.pipeline import harvest_source, link_across_sources
 from aggregator.settings import Settings, load_settings
-from aggregator.sources import load_sources
 from sample_platforms.server import run_in_background
+from tests.harvesting import harvest
 from tests.solr_server import SolrServer
 
 pytestmark = pytest.mark.integration
@@ -276,16 +274,8 @@ def samples_url() -> Iterator[str]:
 
 
 def harvest_all(settings: Settings) -> None:
-    aggregate = Aggregate(settings)
-    client = HttpClient(settings)
-    try:
-        runs = [harvest_source(aggregate, s, client) for s in load_sources(settings).values()]
-        for run in runs:
-            assert run.status == "ok", (run.source_id, run.errors[:3])
-        link_across_sources(aggregate, runs)
-    finally:
-        client.close()
-        aggregate.close()
+    for run in harvest(settings, link=True).values():
+        assert run.status == "ok", (run.source_id, run.errors[:3])
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from aggregator.aggregate import Aggregate
-from aggregator.harvest import HttpClient
-from aggregator.pipeline import harvest_source, reindex
+from aggregator.pipeline import reindex
 from aggregator.settings import Settings, load_settings
 from aggregator.sources import load_sources
 from aggregator.state import HarvestRun
 from sample_platforms.server import run_in_background
+from tests.harvesting import harvest
 
 pytestmark = pytest.mark.integration
 
@@ -33,13 +33,7 @@ def settings(samples_url: str, tmp_path_factory: pytest.TempPathFactory) -> Sett
 
 
 def harvest_all(settings: Settings, full: bool = False) -> dict[str, HarvestRun]:
-    aggregate = Aggregate(settings)
-    client = HttpClient(settings)
-    try:
-        return {s.id: harvest_source(aggregate, s, client, full=full) for s in load_sources(settings).values()}
-    finally:
-        client.close()
-        aggregate.close()
+    return harvest(settings, full=full)
 
 
 @pytest.fixture(scope="module")

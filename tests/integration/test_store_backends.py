@@ -16,14 +16,12 @@ import pyoxigraph as ox
 import pytest
 
 from aggregator.aggregate import Aggregate, open_store
-from aggregator.harvest import HttpClient
-from aggregator.pipeline import harvest_source
 from aggregator.settings import Settings, load_settings
-from aggregator.sources import load_sources
 from aggregator.store.oxigraph import graph_iri
 from aggregator.store.sparql import SparqlStore, StoreUnavailableError
 from sample_platforms.server import run_in_background
 from tests.fuseki_server import Fuseki, clear_dataset, free_port, start_fuseki, stop_fuseki
+from tests.harvesting import harvest
 
 pytestmark = pytest.mark.integration
 
@@ -298,13 +296,7 @@ def samples_url() -> Iterator[str]:
 
 
 def harvest_all(settings: Settings, full: bool = False) -> dict[str, object]:
-    aggregate = Aggregate(settings)
-    client = HttpClient(settings)
-    try:
-        return {s.id: harvest_source(aggregate, s, client, full=full) for s in load_sources(settings).values()}
-    finally:
-        client.close()
-        aggregate.close()
+    return harvest(settings, full=full)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
